@@ -1,0 +1,20 @@
+/**
+ * The `reactorcide` command line. Each subcommand is declared in its own file under commands/;
+ * a declaration only describes flags and imports its implementation when invoked, so that
+ * `reactorcide run` (which starts every job) loads nothing it does not use.
+ */
+import { Command } from 'commander';
+import { defineRun } from './commands/run.ts';
+
+const program = new Command('reactorcide')
+  .description('Reactorcide: run CI jobs on a laptop or in Kubernetes, the same way.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride((err) => {
+    // commander exits 1 for usage errors; 2 is the convention for a bad command line.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+// One line per subcommand.
+defineRun(program);
+
+await program.parseAsync(process.argv);
