@@ -1,0 +1,36 @@
+import pgPromise from 'pg-promise';
+import type { IDatabase, IMain } from 'pg-promise';
+import type { IClient } from 'pg-promise/typescript/pg-subset.js';
+
+/**
+ * The one pg-promise root for the process. pg-promise wants a single `pgp` per process (it warns
+ * about duplicates and shares its pools), so every store and the migrator get their database
+ * from here.
+ */
+const pgp: IMain = pgPromise({ capSQL: true });
+
+export type Db = IDatabase<object, IClient>;
+
+export interface DatabaseOptions {
+  readonly connectionString: string;
+  /** Pool size; PGlite serves one transaction at a time, so a few connections are plenty there. */
+  readonly maxConnections?: number;
+  readonly applicationName?: string;
+}
+
+export function openDatabase(options: DatabaseOptions): Db {
+  return pgp({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? 'reactorcide',
+    // A request should fail fast with 503 rather than wait forever on a dead database.
+    connectionTimeoutMillis: 5_000,
+  });
+}
+
+/** Ends the pool of this database only. */
+export async function closeDatabase(db: Db): Promise<void> {
+  await db.$pool.end();
+}
+
+export const as = pgp.as;

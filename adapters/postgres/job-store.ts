@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, invalidInput, notFound } from '../../core/errors.ts';
+import type { Job } from '../../core/job.ts';
+import type { JobSpec } from '../../core/job-spec.ts';
+import { isTerminal, terminalStates } from '../../core/job-state.ts';
+import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
+import type { Db } from './database.ts';
+import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
+import { pgCall } from './pg-errors.ts';
+
+const terminalList = terminalStates.map((s) => `'${s}'`).join(',');
+
+/**
+ * One statement writes the job, its first transition, its dependencies and its outbox entry, so
+ * the common submit is a single round trip and still all-or-nothing.
+ */
+const insertJobSql = `
+WITH j AS (
+  INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
+  VALUES ($(id), $(name), 'queued', $(spec:json), $(queue), $(priority), $(labels:json), $(timeout),
+          $(group), $(limit), $(policy), $(parentId), $(submittedBy), $(maxAttempts))
+  RETURNING ${jobColumns}
+), t AS (
+  INSERT INTO job_transitions (job_id, from_state, to_state) SELECT id, NULL, state FROM j
+), d AS (
+  INSERT INTO job_dependencies (job_id, depends_on, states)
+  SELECT j.id, x.job_id, x.states FROM j, jsonb_to_recordset($(deps:json)) AS x(job_id uuid, states text[])
+), o AS (
+  INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
+)
+SELECT * FROM j`;
+
+function insertParams(spec: JobSpec, input: SubmitInput): Record<string, unknown> {
+  return {
+    id: randomUUID(),
+    name: spec.name ?? null,
+    spec,
+    queue: spec.queue,
+    priority: spec.priority,
+    labels: spec.labels,
+    timeout: spec.timeout,
+    group: spec.concurrency?.group ?? null,
+    limit: spec.concurrency?.limit ?? null,
+    policy: spec.concurrency?.policy ?? null,
+    parentId: input.parentId ?? null,
+    submittedBy: input.submittedBy,
+    maxAttempts: spec.retry?.maxAttempts ?? 1,
+    deps: spec.dependsOn.map((d) => ({ job_id: d.jobId, states: d.states })),
+  };
+}
+
+/** Raised inside a transaction that lost an idempotency race, to roll it back. */
+class LostRace extends Error {}
+
+export function createPgJobStore(db: Db): JobStore {
+  async function checkDependencies(t: Pick<Db, 'manyOrNone'>, spec: JobSpec): Promise<void> {
+    if (spec.dependsOn.length === 0) return;
+    const ids = spec.dependsOn.map((d) => d.jobId);
+    const found = new Set(
+      (await t.manyOrNone<{ id: string }>('SELECT id FROM jobs WHERE id IN ($1:csv)', [ids])).map((r) => r.id),
+    );
+    const missing = ids.findIndex((id) => !found.has(id));
+    if (missing >= 0) {
+      const field = `spec.dependsOn[${missing}].jobId`;
+      throw invalidInput(`${field}: no job ${ids[missing]}`, { field });
+    }
+  }
+
+  async function replay(scope: string, key: string, requestHash: string): Promise<SubmitResult | null> {
+    const row = await db.oneOrNone<{ request_hash: string; response: Job }>(
+      'SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
+      [scope, key],
+    );
+    if (row === null) return null;
+    if (row.request_hash !== requestHash) {
+      throw conflict('Idempotency-Key was already used with a different request');
+    }
+    return { job: row.response, replayed: true };
+  }
+
+  async function submit(input: SubmitInput): Promise<SubmitResult> {
+    const { spec, idempotency } = input;
+    if (idempotency === undefined) {
+      if (spec.dependsOn.length === 0) {
+        return { job: jobFromRow(await db.one<JobRow>(insertJobSql, insertParams(spec, input))), replayed: false };
+      }
+      return db.tx(async (t) => {
+        await checkDependencies(t, spec);
+        return { job: jobFromRow(await t.one<JobRow>(insertJobSql, insertParams(spec, input))), replayed: false };
+      });
+    }
+    const { scope, key, requestHash } = idempotency;
+    const earlier = await replay(scope, key, requestHash);
+    if (earlier !== null) return earlier;
+    try {
+      return await db.tx(async (t) => {
+        await checkDependencies(t, spec);
+        const job = jobFromRow(await t.one<JobRow>(insertJobSql, insertParams(spec, input)));
+        // A concurrent request with the same key blocks here until the other commits, then inserts nothing.
+        const won = await t.oneOrNone(
+          `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response)
+           VALUES ($1, $2, $3, $4, $5:json) ON CONFLICT DO NOTHING RETURNING 1`,
+          [scope, key, requestHash, job.id, job],
+        );
+        if (won === null) throw new LostRace();
+        return { job, replayed: false };
+      });
+    } catch (err) {
+      if (!(err instanceof LostRace)) throw err;
+      const winner = await replay(scope, key, requestHash);
+      if (winner === null) throw conflict('Idempotency-Key is in use by a concurrent request');
+      return winner;
+    }
+  }
+
+  async function list(filter: JobFilter, page: { limit: number; after?: JobCursor }): Promise<JobPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (v: unknown): string => `$${params.push(v)}`;
+    if (filter.states !== undefined && filter.states.length > 0) where.push(`state IN (${param(filter.states)}:csv)`);
+    if (filter.labels !== undefined && Object.keys(filter.labels).length > 0) {
+      where.push(`labels @> ${param(JSON.stringify(filter.labels))}::jsonb`);
+    }
+    if (filter.name !== undefined) where.push(`name = ${param(filter.name)}`);
+    if (filter.createdAfter !== undefined) where.push(`created_at >= ${param(filter.createdAfter)}::timestamptz`);
+    if (filter.createdBefore !== undefined) where.push(`created_at < ${param(filter.createdBefore)}::timestamptz`);
+    if (page.after !== undefined) {
+      where.push(`(created_at, id) < (${param(page.after.createdAt)}::timestamptz, ${param(page.after.id)}::uuid)`);
+    }
+    const sql = `SELECT ${jobColumns} FROM jobs ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ${param(page.limit + 1)}`;
+    const rows = await db.manyOrNone<JobRow>(sql, params);
+    const jobs = rows.slice(0, page.limit).map(jobFromRow);
+    const last = jobs.at(-1);
+    const next = rows.length > page.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null;
+    return { jobs, next };
+  }
+
+  async function requestCancel(id: string): Promise<Job | null> {
+    return db.tx(async (t) => {
+      const cur = await t.oneOrNone<{ state: Job['state']; cancel_requested_at: Date | null }>(
+        'SELECT state, cancel_requested_at FROM jobs WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      if (cur === null) return null;
+      if (isTerminal(cur.state)) throw conflict(`job already ended: ${cur.state}`);
+      if (cur.state === 'queued' || cur.state === 'waiting') {
+        await t.none(
+          `UPDATE jobs SET state = 'cancelled', cancel_requested_at = now(), finished_at = now(), updated_at = now()
+           WHERE id = $1`,
+          [id],
+        );
+        await t.none(
+          `INSERT INTO job_transitions (job_id, from_state, to_state, reason) VALUES ($1, $2, 'cancelled', 'cancel requested')`,
+          [id, cur.state],
+        );
+      } else if (cur.cancel_requested_at === null) {
+        await t.none('UPDATE jobs SET cancel_requested_at = now(), updated_at = now() WHERE id = $1', [id]);
+      }
+      if (cur.cancel_requested_at === null) {
+        await t.none(
+          `INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'cancel', queue, priority FROM jobs WHERE id = $1`,
+          [id],
+        );
+      }
+      return jobFromRow(await t.one<JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id]));
+    });
+  }
+
+  async function transition(id: string, input: TransitionInput): Promise<Job> {
+    const row = await db.oneOrNone<JobRow>(
+      `WITH prev AS (SELECT id, state FROM jobs WHERE id = $(id) FOR UPDATE),
+       u AS (
+         UPDATE jobs SET state = $(to), updated_at = now(),
+           started_at = CASE WHEN $(to) = 'running' THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
+           finished_at = CASE WHEN $(to) IN (${terminalList}) THEN now() ELSE NULL END,
+           exit_code = coalesce($(exitCode), jobs.exit_code),
+           error_reason = coalesce($(errorReason), jobs.error_reason),
+           phases = coalesce($(phases:json), jobs.phases)
+         FROM prev WHERE jobs.id = prev.id AND prev.state NOT IN (${terminalList}) AND prev.state <> $(to)
+         RETURNING jobs.*, prev.state AS from_state
+       ), t AS (
+         INSERT INTO job_transitions (job_id, from_state, to_state) SELECT id, from_state, state FROM u
+       )
+       SELECT ${jobColumns} FROM u`,
+      {
+        id,
+        to: input.to,
+        exitCode: input.exitCode ?? null,
+        errorReason: input.errorReason ?? null,
+        phases: input.phases ?? null,
+      },
+    );
+    if (row !== null) return jobFromRow(row);
+    const cur = await db.oneOrNone<{ state: string }>('SELECT state FROM jobs WHERE id = $1', [id]);
+    if (cur === null) throw notFound(`no job ${id}`);
+    throw conflict(`job is ${cur.state}; cannot move to ${input.to}`);
+  }
+
+  return {
+    submit: (input) => pgCall(() => submit(input)),
+    get: (id) =>
+      pgCall(async () => {
+        const row = await db.oneOrNone<JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id]);
+        return row === null ? null : jobFromRow(row);
+      }),
+    list: (filter, page) => pgCall(() => list(filter, page)),
+    requestCancel: (id) => pgCall(() => requestCancel(id)),
+    transition: (id, input) => pgCall(() => transition(id, input)),
+  };
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { TokenInfo, TokenStore } from '../../core/ports/token-store.ts';
+import type { Role } from '../../core/roles.ts';
+import { mintToken, tokenLookup, tokenMatches } from '../../core/token.ts';
+import type { Db } from './database.ts';
+import { pgCall } from './pg-errors.ts';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  hash: Buffer;
+  created_at: Date;
+  expires_at: Date | null;
+  created_by: string | null;
+  live: boolean;
+}
+
+const infoFromRow = (r: TokenRow): TokenInfo => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  createdAt: r.created_at.toISOString(),
+  expiresAt: r.expires_at === null ? null : r.expires_at.toISOString(),
+  createdBy: r.created_by,
+});
+
+const columns = `id, name, role, hash, created_at, expires_at, created_by,
+  (revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) AS live`;
+
+export function createPgTokenStore(db: Db): TokenStore {
+  return {
+    create: (input) =>
+      pgCall(async () => {
+        const minted = mintToken();
+        const row = await db.one<TokenRow>(
+          `INSERT INTO api_tokens (id, lookup, hash, name, role, created_by, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${columns}`,
+          [randomUUID(), minted.lookup, minted.hash, input.name, input.role, input.createdBy, input.expiresAt],
+        );
+        return { token: minted.token, info: infoFromRow(row) };
+      }),
+    verify: (token) =>
+      pgCall(async () => {
+        const lookup = tokenLookup(token);
+        if (lookup === null) return null;
+        const row = await db.oneOrNone<TokenRow>(`SELECT ${columns} FROM api_tokens WHERE lookup = $1`, [lookup]);
+        if (row === null || !tokenMatches(token, row.hash) || !row.live) return null;
+        return infoFromRow(row);
+      }),
+    revoke: (id) =>
+      pgCall(async () => {
+        const row = await db.oneOrNone(
+          'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING 1',
+          [id],
+        );
+        return row !== null;
+      }),
+  };
+}
