@@ -1,0 +1,4 @@
+export * from './job-store.ts';
+export * from './log-store.ts';
+export * from './token-store.ts';
+export * from './readiness.ts';
