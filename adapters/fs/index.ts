@@ -1,0 +1,1 @@
+export { createFsObjectStore, type FsObjectStoreConfig } from './fs-object-store.ts';
