@@ -1,0 +1,42 @@
+/**
+ * The runner as a process: settings from the environment, output to stdout/stderr, the exit code
+ * of the run. A container starts it with env alone; `reactorcide run` sets the same variables
+ * from its flags first. SIGTERM or SIGINT cancels the run (cleanup still runs); a second one
+ * stops waiting for cleanup.
+ */
+import { toAppError } from '../core/errors.ts';
+import { RUNNER_ERROR_EXIT_CODE } from '../core/run-summary.ts';
+import { parseRunnerConfig } from './config.ts';
+import { processWriters } from './output/log-sink.ts';
+import { ndjsonSink } from './output/ndjson-sink.ts';
+import { textSink } from './output/text-sink.ts';
+import { startRun } from './run-job.ts';
+
+export async function runnerMain(env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<number> {
+  let config;
+  try {
+    config = parseRunnerConfig(env, cwd);
+  } catch (err) {
+    process.stderr.write(`reactorcide: ${toAppError(err).message === 'internal error' ? String(err) : toAppError(err).message}\n`);
+    return RUNNER_ERROR_EXIT_CODE;
+  }
+  const writers = processWriters();
+  const color = config.logFormat === 'text' && process.stderr.isTTY === true && env.NO_COLOR === undefined;
+  const sink = config.logFormat === 'ndjson' ? ndjsonSink(writers) : textSink(writers, { color });
+  const run = startRun(config, env, sink);
+
+  let signals = 0;
+  const onSignal = (signal: 'SIGTERM' | 'SIGINT'): void => {
+    signals++;
+    if (signals === 1) run.cancel(signal);
+    else process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const summary = await run.done;
+  sink.summary(summary);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return summary.exitCode;
+}

@@ -1,0 +1,130 @@
+/**
+ * The job script as a child process: its own process group, stdout and stderr into masked
+ * output channels, and a control socket on fd 3 through which `mask()` in the job library asks
+ * the runner to mask a value before the job prints it.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { AppError } from '../../core/errors.ts';
+import type { OutputChannel } from '../output/output-pipeline.ts';
+import { signalGroup, stopGroup, waitGroupGone } from './process-group.ts';
+
+export interface JobExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface JobProcessOptions {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdout: OutputChannel;
+  readonly stderr: OutputChannel;
+  /** A `mask()` request from the job; throwing refuses it. */
+  readonly onMask: (value: string, name: string) => void;
+  /** How long leftover processes get after SIGTERM once the script itself has exited. */
+  readonly leftoverGraceMs: number;
+}
+
+export interface JobProcess {
+  /** Settles when the script has exited, its leftover processes are gone and its output is drained. */
+  readonly done: Promise<JobExit>;
+  /** Stop the job: SIGTERM to its process group, SIGKILL after the grace period. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** Output still open this long after the whole group is gone belongs to an escaped process. */
+const drainTimeoutMs = 2000;
+
+export function startJobProcess(options: JobProcessOptions): JobProcess {
+  const [command, ...args] = options.argv;
+  if (command === undefined) throw new AppError('invalid_input', 'empty command');
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...options.env, REACTORCIDE_CONTROL_FD: '3', REACTORCIDE_RUNNER_PID: String(process.pid) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const stdout = child.stdout as Readable;
+  const stderr = child.stderr as Readable;
+  stdout.on('data', (b: Buffer) => options.stdout.write(b));
+  stderr.on('data', (b: Buffer) => options.stderr.write(b));
+  serveControl(child.stdio[3] as Socket, options.onMask);
+
+  const spawned = new Promise<number>((resolve, reject) => {
+    child.once('spawn', () => resolve(child.pid as number));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new AppError('invalid_input', `cannot start ${command}: ${err.code ?? err.message}`)),
+    );
+  });
+  const exited = new Promise<JobExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const drained = (s: Readable): Promise<void> =>
+    new Promise((resolve) => (s.readableEnded || s.destroyed ? resolve() : s.once('close', () => resolve())));
+
+  const done = (async (): Promise<JobExit> => {
+    const pid = await spawned;
+    const exit = await exited;
+    // The script is done; anything it left running in its group goes too.
+    await stopGroup(pid, options.leftoverGraceMs);
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
+    await Promise.race([Promise.all([drained(stdout), drained(stderr)]), timer]);
+    stdout.destroy();
+    stderr.destroy();
+    (child.stdio[3] as Socket | null)?.destroy();
+    options.stdout.end();
+    options.stderr.end();
+    return exit;
+  })();
+
+  return {
+    done,
+    async stop(graceMs: number) {
+      let pid: number;
+      try {
+        pid = await spawned;
+      } catch {
+        return;
+      }
+      if (graceMs <= 0) {
+        signalGroup(pid, 'SIGKILL');
+        await waitGroupGone(pid, 5000);
+        return;
+      }
+      await stopGroup(pid, graceMs);
+    },
+  };
+}
+
+/** Line-delimited JSON requests on the control socket, each answered `ok` or `error …`. */
+function serveControl(socket: Socket, onMask: (value: string, name: string) => void): void {
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('error', () => {}); // the job may close its end at any time
+  socket.on('data', (data: string) => {
+    buffered += data;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      socket.write(answer(line, onMask) + '\n');
+    }
+  });
+}
+
+function answer(line: string, onMask: (value: string, name: string) => void): string {
+  let req: unknown;
+  try {
+    req = JSON.parse(line);
+  } catch {
+    return 'error malformed request';
+  }
+  const r = req as { op?: unknown; value?: unknown; name?: unknown };
+  if (r.op !== 'mask' || typeof r.value !== 'string') return 'error unknown request';
+  try {
+    onMask(r.value, typeof r.name === 'string' && r.name !== '' ? r.name : 'MASKED');
+    return 'ok';
+  } catch {
+    return 'error mask refused';
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A job runs in its own process group (spawned detached, so it leads a new session), which lets
+ * the runner signal the job and every process it started at once — no orphaned grandchildren.
+ * A process that calls setsid() itself leaves the group and is out of reach; a container's
+ * end stops it there.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * Whether any live process remains in the group. kill(-pgid, 0) also counts zombies, which
+ * linger where nobody reaps orphans (the runner as PID 1 in a container without an init), so
+ * on Linux the group's members are read from /proc and zombies are not counted.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return true;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    } catch {
+      continue; // gone already
+    }
+    // Fields after the parenthesised command name: state ppid pgrp …
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
+  }
+  return false;
+}
+
+/** Resolves true once the group is gone, false if it outlived `timeoutMs`. */
+export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  while (groupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+    delay = Math.min(delay * 2, 50);
+  }
+  return true;
+}
+
+/** SIGTERM to the whole group, then SIGKILL to whatever is left after the grace period. */
+export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
+  signalGroup(pgid, 'SIGTERM');
+  if (await waitGroupGone(pgid, graceMs)) return;
+  signalGroup(pgid, 'SIGKILL');
+  await waitGroupGone(pgid, 5000);
+}

@@ -1,0 +1,308 @@
+/**
+ * One run of a job, through the fixed, ordered phases: fetch source → fetch job code →
+ * startup → environment → run → cleanup. A phase that fails skips the rest but cleanup, which
+ * always runs. The job script's own exit code passes through (`failed`); a failure of anything
+ * around it is `errored`, with the phase and a masked reason; a stop from outside is `cancelled`.
+ */
+import { mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError, coerceError } from '../core/errors.ts';
+import type { Phase, PhaseOutcome } from '../core/phases.ts';
+import { RUNNER_ERROR_EXIT_CODE, type RunOutcome, type RunSummary } from '../core/run-summary.ts';
+import type { RunnerConfig } from './config.ts';
+import { runAllHooks, runHooks } from './hooks.ts';
+import { JobEnv } from './job-env.ts';
+import { publishInProcessRunner } from './job/in-process-runner.ts';
+import type { JobInfo } from './job/job-info.ts';
+import { SecretMasker, secretsFromEnv } from './masking/index.ts';
+import { captureProcessOutput, type Capture } from './output/capture-process-output.ts';
+import type { LogSink } from './output/log-sink.ts';
+import { OutputPipeline } from './output/output-pipeline.ts';
+import { PhaseClock } from './phase-clock.ts';
+import { builtinPlugins } from './plugins/builtins/index.ts';
+import { loadPluginDir } from './plugins/load-plugins.ts';
+import { orderPlugins } from './plugins/order-plugins.ts';
+import type { LoadedPlugin, PluginContext, ScriptResult } from './plugins/plugin.ts';
+import { startJobProcess, type JobProcess } from './process/job-process.ts';
+import { findJobCommand } from './script/find-job-script.ts';
+
+export type StopSignal = 'SIGTERM' | 'SIGINT';
+
+export interface RunHandle {
+  readonly done: Promise<RunSummary>;
+  /** Stop the run: the script gets SIGTERM, then SIGKILL after the grace period; cleanup runs. */
+  cancel(signal: StopSignal): void;
+}
+
+class Cancelled extends Error {}
+
+export function startRun(config: RunnerConfig, env: Readonly<Record<string, string | undefined>>, sink: LogSink): RunHandle {
+  const run = new JobRun(config, env, sink);
+  return { done: run.execute(), cancel: (signal) => run.cancel(signal) };
+}
+
+class JobRun {
+  private readonly masker: SecretMasker;
+  private readonly pipeline: OutputPipeline;
+  private readonly clock = new PhaseClock();
+  private readonly abort = new AbortController();
+  private readonly jobEnv: JobEnv;
+  private capture: Capture | undefined;
+  private stopSignal: StopSignal | undefined;
+  private plugins: LoadedPlugin[] = [];
+  private sourceDir = '';
+  private jobDir = '';
+  private workDir = '';
+  private createdWorkDir = false;
+  private process: JobProcess | undefined;
+  private script: ScriptResult | undefined;
+  private error: { phase: Phase; message: string } | undefined;
+
+  constructor(
+    private readonly config: RunnerConfig,
+    env: Readonly<Record<string, string | undefined>>,
+    sink: LogSink,
+  ) {
+    this.masker = new SecretMasker({ minLength: config.maskMinLength });
+    this.pipeline = new OutputPipeline(this.masker, sink);
+    const secretLike = (name: string, value: string): void => {
+      for (const [n, v] of secretsFromEnv({ [name]: value }, [], config.secretNamePatterns)) this.pipeline.addSecret(n, v);
+    };
+    this.jobEnv = new JobEnv(env, secretLike);
+    for (const name of config.secretNames) {
+      if (env[name] === undefined || env[name] === '') this.pipeline.system(`secret ${name} is not set`);
+    }
+    for (const [name, value] of secretsFromEnv(env, config.secretNames, config.secretNamePatterns)) {
+      this.pipeline.addSecret(name, value);
+    }
+  }
+
+  cancel(signal: StopSignal): void {
+    if (this.stopSignal) return;
+    this.stopSignal = signal;
+    this.pipeline.system(`received ${signal}: stopping the job`);
+    this.abort.abort(new Cancelled(signal));
+    void this.process?.stop(this.config.killGraceMs);
+  }
+
+  async execute(): Promise<RunSummary> {
+    const startedAt = new Date();
+    publishInProcessRunner({ mask: (value, name) => this.pipeline.addSecret(name, value), info: this.info() });
+    this.capture = captureProcessOutput(this.pipeline);
+    try {
+      const steps: Array<[Phase, () => Promise<PhaseOutcome | void>]> = [
+        ['fetch_source', () => this.fetchSource()],
+        ['fetch_job_code', () => this.fetchJobCode()],
+        ['startup', () => this.startup()],
+        ['environment', () => this.hooksPhase('environment')],
+        ['run', () => this.runScript()],
+      ];
+      let going = true;
+      for (const [phase, body] of steps) {
+        if (going) going = await this.phase(phase, body);
+        else this.clock.skip(phase);
+      }
+      await this.phase('cleanup', () => this.cleanup());
+      return this.summary(startedAt);
+    } finally {
+      this.capture.restore();
+      publishInProcessRunner(undefined);
+    }
+  }
+
+  private async phase(phase: Phase, body: () => Promise<PhaseOutcome | void>): Promise<boolean> {
+    this.pipeline.setPhase(phase);
+    this.jobEnv.setFact('REACTORCIDE_PHASE', phase);
+    this.clock.start(phase);
+    this.pipeline.system(`--- ${phase}`);
+    try {
+      if (this.abort.signal.aborted && phase !== 'cleanup') throw new Cancelled();
+      const outcome = (await (phase === 'run' || phase === 'cleanup' ? body() : this.unlessCancelled(body()))) ?? 'succeeded';
+      this.capture?.flush();
+      this.clock.finish(outcome);
+      return outcome === 'succeeded';
+    } catch (err) {
+      this.capture?.flush();
+      if (err instanceof Cancelled || this.abort.signal.aborted) {
+        this.clock.finish('cancelled');
+        return false;
+      }
+      const message = this.pipeline.maskText(coerceError(err).message);
+      this.error = { phase, message };
+      this.pipeline.system(`${phase} errored: ${message}`);
+      this.clock.finish('errored', message);
+      return false;
+    }
+  }
+
+  /** A setup phase stops waiting when the run is cancelled; its hook may still be running. */
+  private unlessCancelled<T>(work: Promise<T>): Promise<T> {
+    const signal = this.abort.signal;
+    work.catch(() => {}); // once abandoned, its failure no longer matters
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(new Cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  private async fetchSource(): Promise<void> {
+    this.workDir = this.config.workDir ?? (await mkdtemp(join(tmpdir(), `reactorcide-${this.config.jobId}-`)));
+    this.createdWorkDir = this.config.workDir === undefined;
+    await mkdir(this.workDir, { recursive: true });
+    this.sourceDir = await localDirectory(this.config.source, 'source');
+    this.pipeline.system(`source: ${this.sourceDir}`);
+    this.setFacts();
+  }
+
+  private async fetchJobCode(): Promise<PhaseOutcome> {
+    if (this.config.jobCode === undefined) {
+      this.jobDir = this.sourceDir;
+      this.pipeline.system('job code: the source itself');
+      this.setFacts();
+      return 'skipped';
+    }
+    this.jobDir = await localDirectory(this.config.jobCode, 'job code');
+    this.pipeline.system(`job code: ${this.jobDir}`);
+    this.setFacts();
+    return 'succeeded';
+  }
+
+  private async startup(): Promise<void> {
+    // Plugins come from the job code, never from the source (they are the same tree only when
+    // no separate job code was given), and from the operator's plugin directory.
+    const found = [
+      ...builtinPlugins,
+      ...(await loadPluginDir(join(this.jobDir, '.reactorcide', 'plugins'), 'job code plugin')),
+      ...(this.config.pluginDir ? await loadPluginDir(this.config.pluginDir, 'plugin directory') : []),
+    ];
+    this.plugins = orderPlugins(found);
+    this.pipeline.system(`plugins: ${this.plugins.map((p) => p.plugin.name).join(', ')}`);
+    await runHooks(this.plugins, 'startup', this.context('startup'));
+  }
+
+  private async hooksPhase(hook: 'environment'): Promise<void> {
+    await runHooks(this.plugins, hook, this.context('environment'));
+  }
+
+  private async runScript(): Promise<PhaseOutcome> {
+    await this.unlessCancelled(runHooks(this.plugins, 'beforeRun', this.context('run')));
+    const command = await findJobCommand(this.jobDir, this.config.command);
+    this.pipeline.system(`running ${command.display}`);
+    this.process = startJobProcess({
+      argv: command.argv,
+      cwd: this.sourceDir,
+      env: this.jobEnv.entries(),
+      stdout: this.pipeline.channel('stdout'),
+      stderr: this.pipeline.channel('stderr'),
+      onMask: (value, name) => this.pipeline.addSecret(name, value),
+      leftoverGraceMs: Math.min(this.config.killGraceMs, 2000),
+    });
+    if (this.abort.signal.aborted) void this.process.stop(this.config.killGraceMs);
+    const exit = await this.process.done;
+    this.script = this.scriptResult(exit.code, exit.signal);
+    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+    this.pipeline.system(`${command.display} ended with ${how}`);
+
+    const failures = await runAllHooks([...this.plugins].reverse(), 'afterRun', this.context('run'));
+    for (const f of failures) this.pipeline.system(f.message);
+    const first = failures[0];
+    if (first && this.script.outcome === 'succeeded') throw first;
+    return this.script.outcome === 'succeeded' ? 'succeeded' : this.script.outcome === 'cancelled' ? 'cancelled' : 'failed';
+  }
+
+  private scriptResult(code: number | null, signal: NodeJS.Signals | null): ScriptResult {
+    if (this.stopSignal) return { outcome: 'cancelled', ...(code === null ? {} : { exitCode: code }), ...(signal ? { signal } : {}) };
+    if (signal) return { outcome: 'failed', signal, exitCode: 128 + (osConstants.signals[signal] ?? 0) };
+    return { outcome: code === 0 ? 'succeeded' : 'failed', exitCode: code ?? 1 };
+  }
+
+  /** Always runs: every cleanup hook, in reverse, each even if another throws; bounded in time. */
+  private async cleanup(): Promise<PhaseOutcome> {
+    const work = (async (): Promise<PhaseOutcome> => {
+      const failures = await runAllHooks([...this.plugins].reverse(), 'cleanup', this.context('cleanup'));
+      for (const f of failures) this.pipeline.system(f.message);
+      return failures.length === 0 ? 'succeeded' : 'errored';
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<PhaseOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        this.pipeline.system(`cleanup hooks did not finish within ${this.config.cleanupTimeoutMs / 1000} s; leaving them`);
+        resolve('errored');
+      }, this.config.cleanupTimeoutMs);
+    });
+    const outcome = await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    if (this.createdWorkDir && this.workDir) await rm(this.workDir, { recursive: true, force: true });
+    return outcome;
+  }
+
+  private context(phase: Phase): PluginContext {
+    return {
+      job: this.info(),
+      phase,
+      env: this.jobEnv,
+      mask: (value, name = 'MASKED') => this.pipeline.addSecret(name, value),
+      log: (message) => this.pipeline.system(message),
+      signal: this.abort.signal,
+      result: this.script,
+    };
+  }
+
+  /** Live view of the run's facts: directories are known only once their phases ran. */
+  private info(): JobInfo {
+    const live = (get: () => string): PropertyDescriptor => ({ get, enumerable: true });
+    return Object.defineProperties({ id: this.config.jobId } as JobInfo, {
+      sourceDir: live(() => this.sourceDir),
+      jobDir: live(() => this.jobDir),
+      workDir: live(() => this.workDir),
+      phase: live(() => this.pipeline.phase),
+    });
+  }
+
+  private setFacts(): void {
+    this.jobEnv.setFact('REACTORCIDE_JOB_ID', this.config.jobId);
+    this.jobEnv.setFact('REACTORCIDE_WORK_DIR', this.workDir);
+    if (this.sourceDir) this.jobEnv.setFact('REACTORCIDE_SOURCE_DIR', this.sourceDir);
+    if (this.jobDir) this.jobEnv.setFact('REACTORCIDE_JOB_DIR', this.jobDir);
+  }
+
+  private summary(startedAt: Date): RunSummary {
+    const outcome: RunOutcome = this.stopSignal ? 'cancelled' : this.error ? 'errored' : (this.script?.outcome ?? 'errored');
+    const exitCode =
+      outcome === 'cancelled'
+        ? 128 + (osConstants.signals[this.stopSignal ?? 'SIGTERM'] ?? 15)
+        : outcome === 'errored'
+          ? RUNNER_ERROR_EXIT_CODE
+          : (this.script?.exitCode ?? RUNNER_ERROR_EXIT_CODE);
+    const finishedAt = new Date();
+    return {
+      jobId: this.config.jobId,
+      outcome,
+      exitCode,
+      ...(this.script?.exitCode !== undefined && !this.script.signal ? { scriptExitCode: this.script.exitCode } : {}),
+      ...(this.script?.signal ? { scriptSignal: this.script.signal } : {}),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      phases: this.clock.all(),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+}
+
+/** For now a source is a local directory; archive URLs are fetched by runner/fetch. */
+async function localDirectory(location: string, what: string): Promise<string> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new AppError('invalid_input', `${what} ${location}: archive URLs are not supported by this runner yet`);
+  }
+  let info;
+  try {
+    info = await stat(location);
+  } catch (err) {
+    throw new AppError('not_found', `${what} directory ${location} does not exist (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!info.isDirectory()) throw new AppError('invalid_input', `${what} ${location} is not a directory`);
+  return realpath(location);
+}

@@ -1,0 +1,68 @@
+/**
+ * Which command the run phase starts: an explicit command when given, else `reactorcide_job`
+ * in the job code — the first found of .ts, .mjs, .js, .sh, .py, or an executable file of
+ * that bare name.
+ */
+import { access, constants, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../core/errors.ts';
+import type { ExplicitCommand } from '../config.ts';
+import { nodeJobArgv } from './node-launch.ts';
+
+export interface JobCommand {
+  readonly argv: readonly string[];
+  /** How the command is shown in the log. */
+  readonly display: string;
+}
+
+export const jobScriptExtensions = ['.ts', '.mjs', '.js', '.sh', '.py'] as const;
+
+export async function findJobCommand(jobDir: string, explicit: ExplicitCommand | undefined): Promise<JobCommand> {
+  if (explicit) {
+    return 'argv' in explicit
+      ? { argv: explicit.argv, display: explicit.argv.join(' ') }
+      : { argv: ['/bin/sh', '-c', explicit.shell], display: explicit.shell };
+  }
+  for (const ext of jobScriptExtensions) {
+    const file = join(jobDir, `reactorcide_job${ext}`);
+    if (await isFile(file)) return { argv: await argvFor(file, ext), display: `reactorcide_job${ext}` };
+  }
+  const bare = join(jobDir, 'reactorcide_job');
+  if ((await isFile(bare)) && (await isExecutable(bare))) return { argv: [bare], display: 'reactorcide_job' };
+  throw new AppError(
+    'not_found',
+    `no job script: found no reactorcide_job{${jobScriptExtensions.join(',')}} or executable reactorcide_job in ${jobDir}, and no command was given`,
+  );
+}
+
+async function argvFor(file: string, ext: (typeof jobScriptExtensions)[number]): Promise<string[]> {
+  switch (ext) {
+    case '.ts':
+    case '.mjs':
+    case '.js':
+      return nodeJobArgv(file);
+    case '.sh':
+      // An executable script keeps its own shebang; otherwise bash, which most CI scripts assume.
+      if (await isExecutable(file)) return [file];
+      return [(await isFile('/bin/bash')) ? '/bin/bash' : '/bin/sh', file];
+    case '.py':
+      return (await isExecutable(file)) ? [file] : ['python3', file];
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
