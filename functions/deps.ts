@@ -1,0 +1,34 @@
+import type { JobStore } from '../core/ports/job-store.ts';
+import type { LogStore } from '../core/ports/log-store.ts';
+import type { Readiness } from '../core/ports/readiness.ts';
+import type { TokenStore } from '../core/ports/token-store.ts';
+
+/** The structured logger handlers may use; pino satisfies it, tests pass a silent one. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Knobs the handlers need; parsed and validated once by the composition root. */
+export interface ApiSettings {
+  /** Request bodies above this many bytes are refused with 413. */
+  readonly maxBodyBytes: number;
+  /** How often `?follow=true` looks for new log records and for the job's end. */
+  readonly followPollMs: number;
+}
+
+/**
+ * Everything a handler may touch. Handlers take `Pick<Deps, …>` of what they need; the
+ * composition root (functions/compose) builds one Deps from config and adapters.
+ */
+export interface Deps {
+  readonly jobs: JobStore;
+  readonly logs: LogStore;
+  readonly tokens: TokenStore;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+  readonly settings: ApiSettings;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -1,0 +1,149 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  CreateTokenBody,
+  CreatedTokenSchema,
+  ErrorSchema,
+  JobIdParams,
+  JobPageSchema,
+  JobSchema,
+  JobSpecSchema,
+  ListJobsQuery,
+  LogsQuery,
+  TokenIdParams,
+} from '../schemas/index.ts';
+import { allow } from './auth.ts';
+
+/**
+ * The v1 routes as data: paths, the schemas that validate each part of a request, the role
+ * check, and the documented responses. `create-app.ts` binds handlers to them; the OpenAPI
+ * document is generated from exactly these.
+ */
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const errors = {
+  400: json(ErrorSchema, 'invalid input; `field` names the offending field'),
+  401: json(ErrorSchema, 'missing, unknown, expired or revoked token'),
+  403: json(ErrorSchema, 'the token’s role may not do this'),
+};
+const security = [{ bearer: [] }];
+
+export const submitJobRoute = createRoute({
+  method: 'post',
+  path: '/v1/jobs',
+  summary: 'Submit a job',
+  description:
+    'Validates the spec and queues the job. The job and its queue entry are written in one transaction. ' +
+    'With an `Idempotency-Key` header a retry gets the first response; the same key with a different body gets 409.',
+  security,
+  middleware: [allow('jobs:submit')] as const,
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().optional() }),
+    body: { required: true, content: { 'application/json': { schema: JobSpecSchema } } },
+  },
+  responses: {
+    201: json(JobSchema, 'accepted (or replayed: header Idempotent-Replayed: true)'),
+    ...errors,
+    409: json(ErrorSchema, 'Idempotency-Key reused with a different body'),
+    413: json(ErrorSchema, 'body too large'),
+  },
+});
+
+export const getJobRoute = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}',
+  summary: 'Job status',
+  description: 'State, timestamps, per-phase timings, exit code and error reason.',
+  security,
+  middleware: [allow('jobs:read')] as const,
+  request: { params: JobIdParams },
+  responses: { 200: json(JobSchema, 'the job'), ...errors, 404: json(ErrorSchema, 'no such job') },
+});
+
+export const listJobsRoute = createRoute({
+  method: 'get',
+  path: '/v1/jobs',
+  summary: 'List jobs',
+  description: 'Newest first. Filters combine with AND. Pass `nextCursor` back as `cursor` for the next page.',
+  security,
+  middleware: [allow('jobs:read')] as const,
+  request: { query: ListJobsQuery },
+  responses: { 200: json(JobPageSchema, 'a page of jobs'), ...errors },
+});
+
+export const cancelJobRoute = createRoute({
+  method: 'post',
+  path: '/v1/jobs/{id}/cancel',
+  summary: 'Cancel a job',
+  description: 'A queued job is cancelled at once; a running one is asked to stop. 409 if it already ended.',
+  security,
+  middleware: [allow('jobs:cancel')] as const,
+  request: { params: JobIdParams },
+  responses: {
+    200: json(JobSchema, 'the job after the request'),
+    ...errors,
+    404: json(ErrorSchema, 'no such job'),
+    409: json(ErrorSchema, 'the job already ended'),
+  },
+});
+
+export const jobLogsRoute = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}/logs',
+  summary: 'Job log',
+  description:
+    'The masked log as text, or one JSON record per line with `format=ndjson` (each with its `offset`). ' +
+    '`offset` resumes from a record; `follow=true` streams until the job ends. ' +
+    'Without follow, header `X-Next-Offset` tells where to resume.',
+  security,
+  middleware: [allow('jobs:read')] as const,
+  request: { params: JobIdParams, query: LogsQuery },
+  responses: {
+    200: {
+      description: 'the log',
+      content: { 'text/plain': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+    },
+    ...errors,
+    404: json(ErrorSchema, 'no such job'),
+  },
+});
+
+export const createTokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/tokens',
+  summary: 'Create a token (admin)',
+  description: 'The token is in this response only; the server keeps its hash.',
+  security,
+  middleware: [allow('tokens:create')] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: CreateTokenBody } } } },
+  responses: { 201: json(CreatedTokenSchema, 'the new token'), ...errors, 413: json(ErrorSchema, 'body too large') },
+});
+
+export const revokeTokenRoute = createRoute({
+  method: 'delete',
+  path: '/v1/tokens/{id}',
+  summary: 'Revoke a token (admin)',
+  security,
+  middleware: [allow('tokens:create')] as const,
+  request: { params: TokenIdParams },
+  responses: { 204: { description: 'revoked' }, ...errors, 404: json(ErrorSchema, 'no such live token') },
+});
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness',
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'the process is serving') },
+});
+
+export const readyRoute = createRoute({
+  method: 'get',
+  path: '/readyz',
+  summary: 'Readiness',
+  description: 'Ready when the database answers and its schema holds every migration this build ships.',
+  responses: {
+    200: json(z.object({ status: z.literal('ready'), schema: z.object({ applied: z.number(), expected: z.number() }) }), 'ready'),
+    503: json(ErrorSchema, 'database unreachable or schema not current'),
+  },
+});

@@ -1,0 +1,4 @@
+export * from './job-spec-schema.ts';
+export * from './job-schema.ts';
+export * from './query-schemas.ts';
+export * from './token-schemas.ts';
