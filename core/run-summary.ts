@@ -28,6 +28,8 @@ export interface RunSummary {
   readonly finishedAt: string;
   readonly durationMs: number;
   readonly phases: readonly PhaseTiming[];
+  /** The runner process's own peak resident memory (not the job's), as the kernel counts it. */
+  readonly runnerMaxRssKb?: number;
   /** Why the run errored or was cancelled: the phase and a masked message. */
   readonly error?: { readonly phase: Phase; readonly message: string };
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { phases } from '../core/phases.ts';
 import { RUNNER_ERROR_EXIT_CODE } from '../core/run-summary.ts';
-import { makeTree, runCli } from './test-support/run-cli.ts';
+import { makeTree, pidAlive, runCli } from './test-support/run-cli.ts';
 
 const ndjson = ['run', '--format', 'ndjson'];
 
@@ -115,7 +115,7 @@ test('leftover background processes are stopped when the script exits', async ()
   const r = await runCli([...ndjson, '--source', src, '--work-dir', work, '--env', 'X=1']);
   assert.equal(r.code, 0, r.text);
   const pid = Number(await readFile(join(src, 'bg.pid'), 'utf8'));
-  assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  assert.equal(pidAlive(pid), false);
 });
 
 test('text output keeps the job stdout on stdout and the runner voice on stderr', async () => {

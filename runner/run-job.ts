@@ -90,6 +90,9 @@ class JobRun {
     const startedAt = new Date();
     publishInProcessRunner({ mask: (value, name) => this.pipeline.addSecret(name, value), info: this.info() });
     this.capture = captureProcessOutput(this.pipeline);
+    // Signal listeners do not keep Node alive: a hook awaiting only ctx.signal would otherwise
+    // let the process exit mid-run. This handle holds the run open until it is done.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     try {
       const steps: Array<[Phase, () => Promise<PhaseOutcome | void>]> = [
         ['fetch_source', () => this.fetchSource()],
@@ -106,6 +109,7 @@ class JobRun {
       await this.phase('cleanup', () => this.cleanup());
       return this.summary(startedAt);
     } finally {
+      clearInterval(keepAlive);
       this.capture.restore();
       publishInProcessRunner(undefined);
     }
@@ -121,7 +125,7 @@ class JobRun {
       const outcome = (await (phase === 'run' || phase === 'cleanup' ? body() : this.unlessCancelled(body()))) ?? 'succeeded';
       this.capture?.flush();
       this.clock.finish(outcome);
-      return outcome === 'succeeded';
+      return outcome === 'succeeded' || outcome === 'skipped';
     } catch (err) {
       this.capture?.flush();
       if (err instanceof Cancelled || this.abort.signal.aborted) {
@@ -287,6 +291,7 @@ class JobRun {
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       phases: this.clock.all(),
+      runnerMaxRssKb: process.resourceUsage().maxRSS,
       ...(this.error ? { error: this.error } : {}),
     };
   }

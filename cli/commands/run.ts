@@ -18,14 +18,14 @@ export function defineRun(program: Command): void {
         'look secret, like *_TOKEN) are masked in everything the job prints.\n\n' +
         'Exit code: the job\'s own, or 125 when the system around it failed (fetch, plugin, no script).',
     )
-    .option('--source <dir>', 'the code to act on (the job\'s working directory)', '.')
+    .option('--source <dir>', 'the code to act on, the job\'s working directory (default: the current directory)')
     .option('--job <dir>', 'the code that does the job (default: the source)')
     .option('--env <KEY=VALUE>', 'set an env var for the job (repeatable)', collect, [])
     .option('--secret <NAME>', 'treat env var NAME as a secret: masked everywhere (repeatable)', collect, [])
     .option('--plugin-dir <dir>', 'load plugins from this directory too')
     .option('--job-id <id>', 'the run\'s id (default: a generated local-… id)')
     .option('--work-dir <dir>', 'scratch directory for the run (default: a fresh temporary one)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (default: text)').choices(['text', 'ndjson']))
     .argument('[command...]', 'a command to run instead of the job script (after --)')
     .action(async (command: string[], opts: RunFlags) => {
       const { runnerMain } = await import('../../runner/main.ts');
@@ -34,15 +34,16 @@ export function defineRun(program: Command): void {
     });
 }
 
+/** Flags left out leave the environment's REACTORCIDE_* settings alone: flags win only when given. */
 interface RunFlags {
-  source: string;
+  source?: string;
   job?: string;
   env: string[];
   secret: string[];
   pluginDir?: string;
   jobId?: string;
   workDir?: string;
-  format: string;
+  format?: string;
 }
 
 function flagsToEnv(opts: RunFlags, command: string[], env: NodeJS.ProcessEnv): Record<string, string> {

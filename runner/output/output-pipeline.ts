@@ -38,9 +38,10 @@ export class OutputPipeline {
     }
   }
 
-  /** The runner's own voice; masked like everything else (a command line, an exception). */
+  /** The runner's own voice, one line; masked like everything else (a command line, an exception). */
   system(text: string): void {
-    this.sink.record({ ts: new Date().toISOString(), stream: 'system', phase: this.currentPhase, text: this.maskText(text) });
+    const line = this.maskText(text).replace(/\n?$/, '\n');
+    this.sink.record({ ts: new Date().toISOString(), stream: 'system', phase: this.currentPhase, text: line });
   }
 
   maskText(text: string): string {

@@ -61,7 +61,10 @@ async function importModule(file: string): Promise<unknown> {
 }
 
 function validate(mod: unknown, file: string): Plugin {
-  const candidate = (mod as { default?: unknown } | null)?.default;
+  let candidate = (mod as { default?: unknown } | null)?.default;
+  // A CommonJS-format module (a .ts file outside a "type": "module" package) arrives wrapped once more.
+  const inner = (candidate as { default?: unknown; name?: unknown } | null)?.default;
+  if (inner !== undefined && (candidate as { name?: unknown }).name === undefined) candidate = inner;
   if (typeof candidate !== 'object' || candidate === null) {
     throw invalidInput(`plugin ${file} has no default export object (export default { name, … })`);
   }

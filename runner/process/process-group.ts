@@ -45,6 +45,22 @@ export function groupAlive(pgid: number): boolean {
   return false;
 }
 
+/** Whether a process is alive (a zombie is not: it has exited, nobody reaped it yet). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
+  }
+}
+
 /** Resolves true once the group is gone, false if it outlived `timeoutMs`. */
 export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -7,10 +7,16 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-/** The job library next to this file, in whichever form the runner itself runs (.ts or .js). */
-function jobLibraryUrl(): string {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../job/index${ext}`, import.meta.url).href;
+/**
+ * The job library next to this file, in whichever form the runner itself runs: its TypeScript
+ * source (the runner's own tests), or the compiled ES module and CommonJS builds in dist/.
+ */
+function jobLibrary(): { esm: string; cjs: string } {
+  if (import.meta.url.endsWith('.ts')) {
+    const ts = new URL('../job/index.ts', import.meta.url);
+    return { esm: ts.href, cjs: ts.pathname };
+  }
+  return { esm: new URL('../job/index.js', import.meta.url).href, cjs: new URL('../job-cjs/index.js', import.meta.url).pathname };
 }
 
 function tsxImportUrl(): string {
@@ -18,17 +24,24 @@ function tsxImportUrl(): string {
 }
 
 /**
- * A module for `--import` that installs the resolve hook. Node ≥ 22.15 runs hooks in-thread
- * (registerHooks, nearly free); Node 20 needs `register`, which starts a hooks worker.
+ * A module for `--import` that points `reactorcide/job` at this runner's library, for `import`
+ * (handing the file URL on down the chain, so tsx still loads a .ts library in source mode)
+ * and for `require` (a .ts job in a package without "type": "module" is CommonJS). For import,
+ * Node ≥ 22.15 runs hooks in-thread (registerHooks, nearly free); Node 20 needs `register`,
+ * which starts a hooks worker.
  */
 export function resolveHookImport(): string {
-  const targets = { 'reactorcide/job': jobLibraryUrl() };
-  const hook = `let t;export function initialize(d){t=d}export async function resolve(s,c,n){return t[s]?{url:t[s],shortCircuit:true}:n(s,c)}`;
+  const lib = jobLibrary();
+  const esm = { 'reactorcide/job': lib.esm };
+  const cjs = { 'reactorcide/job': lib.cjs };
+  const hook = `let t;export function initialize(d){t=d}export async function resolve(s,c,n){return n(t[s]??s,c)}`;
   const register = [
     `import * as m from 'node:module';`,
-    `const t=${JSON.stringify(targets)};`,
-    `if (typeof m.registerHooks === 'function') m.registerHooks({resolve(s,c,n){return t[s]?{url:t[s],shortCircuit:true}:n(s,c)}});`,
-    `else m.register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)},{data:t});`,
+    `const e=${JSON.stringify(esm)},r=${JSON.stringify(cjs)};`,
+    `const M=m.default,o=M._resolveFilename;`,
+    `M._resolveFilename=function(s,...a){return r[s]??o.call(this,s,...a)};`,
+    `if (typeof m.registerHooks === 'function') m.registerHooks({resolve(s,c,n){return n(e[s]??s,c)}});`,
+    `else m.register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)},{data:e});`,
   ].join('');
   return `data:text/javascript,${encodeURIComponent(register)}`;
 }
@@ -36,6 +49,6 @@ export function resolveHookImport(): string {
 /** The node arguments that run `file` as a job script. */
 export function nodeJobArgv(file: string): string[] {
   // The job library is TypeScript itself when the runner runs from source (its tests do).
-  const needsTsx = file.endsWith('.ts') || jobLibraryUrl().endsWith('.ts');
+  const needsTsx = file.endsWith('.ts') || jobLibrary().esm.endsWith('.ts');
   return [process.execPath, ...(needsTsx ? ['--import', tsxImportUrl()] : []), '--import', resolveHookImport(), file];
 }

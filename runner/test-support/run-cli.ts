@@ -20,6 +20,8 @@ export interface CliResult {
   readonly summary: RunSummary | undefined;
   /** The job's log as a person would read it: every record's text joined. */
   readonly text: string;
+  /** What one stream said, joined: records of stdout and stderr interleave mid-line. */
+  textOf(stream: LogRecord['stream']): string;
 }
 
 export interface CliRun {
@@ -58,7 +60,12 @@ export function startCli(args: readonly string[], options: { env?: Record<string
         if ('summary' in parsed) summary = parsed.summary;
         else records.push(parsed);
       }
-      resolve({ code, stdout, stderr, records, summary, text: records.map((r) => r.text).join('') });
+      const textOf = (stream: LogRecord['stream']): string =>
+        records
+          .filter((r) => r.stream === stream)
+          .map((r) => r.text)
+          .join('');
+      resolve({ code, stdout, stderr, records, summary, text: records.map((r) => r.text).join(''), textOf });
     }),
   );
   return {
@@ -89,11 +96,4 @@ export async function makeTree(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { processAlive as pidAlive } from '../process/process-group.ts';

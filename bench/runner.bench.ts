@@ -1,0 +1,58 @@
+/**
+ * Runner overhead: a no-op job (a shell script that does nothing) through the full runner and
+ * CLI — all six phases, masking on, NDJSON out — against bare `node -e 0` in the same run.
+ * Targets: median ratio ≤ 1.5, and the runner's own peak memory < 80 MB.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { percentile, reportBench } from './support/report.ts';
+
+const repoRoot = new URL('../../', import.meta.url).pathname;
+const bin = join(repoRoot, 'bin', 'reactorcide.js');
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 30);
+
+const source = mkdtempSync(join(tmpdir(), 'rc-bench-runner-'));
+writeFileSync(join(source, 'reactorcide_job.sh'), 'true\n');
+mkdirSync(join(source, 'work'), { recursive: true });
+
+function timeIt(argv: string[]): { ms: number; stdout: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+const bare = ['-e', '0'];
+const runner = [bin, 'run', '--format', 'ndjson', '--source', source, '--secret', 'NONE'];
+for (let i = 0; i < 3; i++) {
+  timeIt(bare);
+  timeIt(runner);
+}
+const bareMs: number[] = [];
+const runnerMs: number[] = [];
+let maxRssKb = 0;
+for (let i = 0; i < iterations; i++) {
+  bareMs.push(timeIt(bare).ms);
+  const r = timeIt(runner);
+  runnerMs.push(r.ms);
+  const summaryLine = r.stdout.trim().split('\n').pop() ?? '{}';
+  const summary = (JSON.parse(summaryLine) as { summary?: { outcome: string; runnerMaxRssKb?: number } }).summary;
+  if (summary?.outcome !== 'succeeded') throw new Error(`no-op job did not succeed: ${summaryLine}`);
+  maxRssKb = Math.max(maxRssKb, summary.runnerMaxRssKb ?? 0);
+}
+
+const ratio = percentile(runnerMs, 50) / percentile(bareMs, 50);
+reportBench('runner', {
+  rows: [
+    { what: 'bare `node -e 0`', p50_ms: percentile(bareMs, 50), p90_ms: percentile(bareMs, 90) },
+    { what: 'no-op job through the runner', p50_ms: percentile(runnerMs, 50), p90_ms: percentile(runnerMs, 90) },
+  ],
+  checks: [
+    { name: 'runner / bare node start-up (p50)', value: ratio, target: '≤ 1.5', pass: ratio <= 1.5 },
+    { name: 'runner peak RSS (MB)', value: maxRssKb / 1024, target: '< 80', pass: maxRssKb / 1024 < 80 },
+  ],
+  notes: [`${iterations} interleaved runs each, after 3 warm-up runs; node ${process.version}`],
+});
