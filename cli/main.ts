@@ -5,6 +5,9 @@
  */
 import { Command } from 'commander';
 import { defineRun } from './commands/run.ts';
+import { defineServe } from './commands/serve.ts';
+import { defineMigrate } from './commands/migrate.ts';
+import { defineToken } from './commands/token.ts';
 
 const program = new Command('reactorcide')
   .description('Reactorcide: run CI jobs on a laptop or in Kubernetes, the same way.')
@@ -16,5 +19,8 @@ const program = new Command('reactorcide')
 
 // One line per subcommand.
 defineRun(program);
+defineServe(program);
+defineMigrate(program);
+defineToken(program);
 
 await program.parseAsync(process.argv);

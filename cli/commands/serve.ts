@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  migrate?: boolean;
+}
+
+/**
+ * `reactorcide serve`: the coordinator API. With no DATABASE_URL it runs embedded: PGlite in the
+ * data directory, migrations applied, listening on 127.0.0.1:7007. Flags become the same
+ * REACTORCIDE_* settings the environment sets, and win only when given.
+ */
+export function defineServe(program: Command): void {
+  program
+    .command('serve')
+    .summary('run the coordinator API (embedded database unless DATABASE_URL is set)')
+    .description(
+      'Serve the HTTP API: submit jobs, status, logs, cancel, list, tokens; /docs has the reference.\n' +
+        'Without DATABASE_URL the data lives in PGlite under the data directory and migrations are\n' +
+        'applied at start. Create the first admin token with `reactorcide token create --role admin`.',
+    )
+    .option('--port <port>', 'port to listen on (REACTORCIDE_PORT, default 7007)')
+    .option('--host <address>', 'address to listen on (REACTORCIDE_HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'embedded database directory (REACTORCIDE_DATA_DIR, default .reactorcide-data)')
+    .option('--migrate', 'apply pending migrations to DATABASE_URL at start (REACTORCIDE_AUTO_MIGRATE)')
+    .action(async (opts: ServeFlags) => {
+      const { parseServerConfig, createLogger, startApiServer } = await import('../../functions/compose/index.ts');
+      const config = parseOrExit(parseServerConfig, {
+        ...process.env,
+        ...(opts.port === undefined ? {} : { REACTORCIDE_PORT: opts.port }),
+        ...(opts.host === undefined ? {} : { REACTORCIDE_HOST: opts.host }),
+        ...(opts.dataDir === undefined ? {} : { REACTORCIDE_DATA_DIR: opts.dataDir }),
+        ...(opts.migrate === true ? { REACTORCIDE_AUTO_MIGRATE: 'true' } : {}),
+      });
+      const logger = createLogger(config);
+      const server = await startApiServer(config, logger);
+      process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)\n`);
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          server.close().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              logger.error({ err }, 'stop failed');
+              process.exit(1);
+            },
+          );
+        });
+      }
+    });
+}
+
+/** A bad setting is a usage error (exit 2) with the message naming it, not a stack trace. */
+export function parseOrExit<T>(parse: (env: Record<string, string | undefined>) => T, env: Record<string, string | undefined>): T {
+  try {
+    return parse(env);
+  } catch (err) {
+    process.stderr.write(`reactorcide: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}

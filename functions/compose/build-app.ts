@@ -1,0 +1,12 @@
+import type { Db } from '../../adapters/postgres/database.ts';
+import type { Logger } from '../deps.ts';
+import { createApp } from '../http/create-app.ts';
+import { createApiMetrics } from '../http/metrics.ts';
+import type { ServerConfig } from './config.ts';
+import { pgDeps } from './pg-deps.ts';
+
+/** The app over an opened database, with process metrics; shared by the Node and Lambda entries. */
+export function buildApp(config: Readonly<ServerConfig>, db: Db, logger: Logger) {
+  const deps = pgDeps(db, { maxBodyBytes: config.maxBodyBytes, followPollMs: config.followPollMs }, logger);
+  return createApp(deps, { metrics: createApiMetrics({ processMetrics: true }) });
+}
