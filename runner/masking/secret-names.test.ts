@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultSecretNameGlobs, globToRegExp, secretsFromEnv } from './secret-names.ts';
+
+test('the default globs cover the conventional secret names, case-insensitively', () => {
+  const env = {
+    NPM_TOKEN: 'n', GH_SECRET: 's', DB_PASSWORD: 'p', GPG_PASSPHRASE: 'g', SIGNING_PRIVATE_KEY: 'k',
+    DEPLOY_SSH_KEY: 'h', AWS_ACCESS_KEY: 'a', AWS_SECRET_KEY: 'w', OPENAI_API_KEY: 'o',
+    PG_CONNECTION_STRING: 'c', lower_token: 'l', PATH: '/bin', TOKEN: 'bare', MY_TOKEN_FILE: 'f', EMPTY_TOKEN: '',
+  };
+  const names = secretsFromEnv(env, []).map(([n]) => n);
+  assert.deepEqual(names, ['NPM_TOKEN', 'GH_SECRET', 'DB_PASSWORD', 'GPG_PASSPHRASE', 'SIGNING_PRIVATE_KEY',
+    'DEPLOY_SSH_KEY', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'OPENAI_API_KEY', 'PG_CONNECTION_STRING', 'lower_token']);
+  assert.equal(defaultSecretNameGlobs.length, 10);
+});
+
+test('explicit names come first, each name once, with their values', () => {
+  const env = { DEPLOY_TARGET: 'prod-cluster', NPM_TOKEN: 'npm_x', MISSING: undefined };
+  assert.deepEqual(secretsFromEnv(env, ['DEPLOY_TARGET', 'NPM_TOKEN', 'MISSING', 'ABSENT']), [
+    ['DEPLOY_TARGET', 'prod-cluster'],
+    ['NPM_TOKEN', 'npm_x'],
+  ]);
+});
+
+test('custom globs with * and ?; regex characters are literal', () => {
+  assert.deepEqual(secretsFromEnv({ KEY_1: 'a', KEY_12: 'b', 'A.B': 'c', AXB: 'd' }, [], ['KEY_?', 'A.B']), [
+    ['KEY_1', 'a'],
+    ['A.B', 'c'],
+  ]);
+  assert.ok(globToRegExp('*_token').test('X_TOKEN'));
+  assert.ok(!globToRegExp('*_TOKEN').test('X_TOKENS'));
+});

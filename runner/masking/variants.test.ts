@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { SecretMasker } from './secret-masker.ts';
+import { secretVariants } from './variants.ts';
+import { base64Needles } from './binary-forms.ts';
+
+// Each form is produced by the real encoder a job would use, then must not survive maskText.
+const secret = `p@ss w/rd&"x'<é>+~!*()`;
+
+function maskerFor(value: string): SecretMasker {
+  const m = new SecretMasker();
+  assert.deepEqual(m.add('DB_PASSWORD', value), { masked: true });
+  return m;
+}
+
+function assertMasked(masker: SecretMasker, printed: string, encoded: string): void {
+  assert.ok(printed.includes(encoded), 'test setup: the printed text holds the encoded secret');
+  const out = masker.maskText(printed);
+  assert.ok(!out.includes(encoded), `encoded form survived: ${out}`);
+  assert.ok(out.includes('***DB_PASSWORD***'), out);
+}
+
+test('raw value, inside other text', () => {
+  assertMasked(maskerFor(secret), `connect with ${secret} now`, secret);
+});
+
+test('JSON string escaping: plain, \\/ and \\uXXXX spellings, and JSON inside JSON', () => {
+  const m = maskerFor(secret);
+  const plain = JSON.stringify({ password: secret });
+  assertMasked(m, plain, JSON.stringify(secret).slice(1, -1));
+  const slashed = plain.replace(/\//g, '\\/');
+  assertMasked(m, slashed, slashed.slice(13, -2));
+  const ascii = plain.replace(/é/g, '\\u00e9');
+  assertMasked(m, ascii, ascii.slice(13, -2));
+  assertMasked(m, ascii.replace('\\u00e9', '\\u00E9'), ascii.replace('\\u00e9', '\\u00E9').slice(13, -2));
+  const twice = JSON.stringify({ body: plain });
+  assertMasked(m, twice, JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1));
+});
+
+test('percent-encoding: encodeURIComponent, URLSearchParams (+), lowercase hex, RFC 3986', () => {
+  const m = maskerFor(secret);
+  const component = encodeURIComponent(secret);
+  assertMasked(m, `https://host/x?pw=${component}&y=1`, component);
+  const form = new URLSearchParams({ pw: secret }).toString().slice(3);
+  assert.ok(form.includes('+'));
+  assertMasked(m, `body: pw=${form}`, form);
+  const lower = component.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+  assertMasked(m, `GET /?q=${lower}`, lower);
+  const strict = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  assertMasked(m, `curl ${strict}`, strict);
+});
+
+test('shell escaping: bash printf %q, set -x single-quoting, double quotes', () => {
+  const m = maskerFor(secret);
+  const q = spawnSync('bash', ['-c', 'printf %q "$S"'], { env: { S: secret }, encoding: 'utf8' });
+  assert.equal(q.status, 0);
+  assertMasked(m, `+ curl -u ${q.stdout}`, q.stdout);
+  const trace = spawnSync('bash', ['-xc', 'true "$S"'], { env: { S: secret }, encoding: 'utf8' });
+  const traced = trace.stderr.trim().replace(/^\+ true /, '');
+  assert.ok(traced.includes(`'\\''`), traced);
+  assertMasked(m, trace.stderr, traced.slice(1, -1));
+  const dq = secret.replace(/[\\"$`]/g, (c) => `\\${c}`);
+  assertMasked(m, `echo "${dq}"`, dq);
+});
+
+test('XML/HTML escaping: &quot; with &#39;, &#x27; and &apos;, and text-content escaping', () => {
+  const m = maskerFor(secret);
+  const base = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  for (const apos of ['&#39;', '&#x27;', '&apos;']) {
+    const html = base.replace(/"/g, '&quot;').replace(/'/g, apos);
+    assertMasked(m, `<input value="${html}">`, html);
+  }
+  assertMasked(m, `<p>${base}</p>`, base);
+});
+
+test('base64 and base64url: the secret inside any larger blob, at every alignment', () => {
+  const value = 'sk_live_Zq9?~>>xYw';
+  const m = maskerFor(value);
+  for (const prefix of ['', 'a', 'ab', 'abc', 'user:']) {
+    for (const suffix of ['', '\n', 'x', 'yz', ' and more text']) {
+      const blob = Buffer.from(prefix + value + suffix);
+      for (const encoded of [blob.toString('base64'), blob.toString('base64url')]) {
+        const out = m.maskText(`data: ${encoded} end`);
+        assert.ok(out.includes('***DB_PASSWORD***'), `${prefix}|${suffix}: ${out}`);
+        // What is left of the blob must not decode back to the secret.
+        assert.ok(!Buffer.from(out, 'base64').toString('latin1').includes(value));
+      }
+    }
+  }
+});
+
+test('base64 needles only hold characters that depend on the secret alone', () => {
+  const value = Buffer.from('0123456789');
+  const needles = base64Needles(value);
+  for (const filler of [0x00, 0xff, 0x41]) {
+    for (const after of [0x00, 0xff, 0x7a]) {
+      for (let k = 0; k < 3; k++) {
+        const blob = Buffer.concat([Buffer.alloc(k, filler), value, Buffer.from([after])]).toString('base64');
+        assert.ok(needles.some((n) => blob.includes(n.toString())), `k=${k} filler=${filler} after=${after}`);
+      }
+    }
+  }
+});
+
+test('hex, lower and upper case', () => {
+  const m = maskerFor(secret);
+  const hex = Buffer.from(secret).toString('hex');
+  assertMasked(m, `dump ${hex}`, hex);
+  assertMasked(m, `DUMP ${hex.toUpperCase()}`, hex.toUpperCase());
+});
+
+test('multi-line value: each line, the whole value with LF or CRLF, short lines left alone', () => {
+  const key = '-----BEGIN KEY-----\nMIIEowIBAAKCAQEA1x\nZm9vYmFyYmF6cXV4\n-----END KEY-----\nab\n';
+  const m = maskerFor(key);
+  const crlf = key.replace(/\n/g, '\r\n');
+  const out = m.maskText(`key:\r\n${crlf}done`);
+  assert.equal(out, 'key:\r\n***DB_PASSWORD***done');
+  const oneLine = m.maskText('seen: MIIEowIBAAKCAQEA1x only');
+  assert.equal(oneLine, 'seen: ***DB_PASSWORD*** only');
+  // The 2-character line "ab" is a variant of nothing: masking it would ruin every log.
+  assert.equal(m.maskText('about tabs'), 'about tabs');
+});
+
+test('variants are deduplicated and none is shorter than minLength', () => {
+  const v = secretVariants('abcdef', 6);
+  const keys = v.map((b) => b.toString('latin1'));
+  assert.equal(new Set(keys).size, keys.length);
+  assert.ok(v.every((b) => b.length >= 6));
+  assert.ok(keys.includes('abcdef') && keys.includes('616263646566') && keys.includes('YWJjZGVm'));
+});
+
+test('a trailing newline in the value does not stop the value without it from masking', () => {
+  const m = maskerFor('hunter2hunter2\n');
+  assert.equal(m.maskText('pw=hunter2hunter2;'), 'pw=***DB_PASSWORD***;');
+});
