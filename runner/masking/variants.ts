@@ -25,23 +25,32 @@ const hexByte = (b: number, lower: boolean): string => {
   return lower ? h : h.toUpperCase();
 };
 
+/** Printable ASCII except the given characters: how WHATWG URL serialisation picks what to escape. */
+const printableExcept = (escaped: string): ((c: string) => boolean) => (c) => c > ' ' && c < '\x7f' && !escaped.includes(c);
+const only = (pattern: RegExp): ((c: string) => boolean) => (c) => pattern.test(c);
+
 /**
- * Percent-encoding with a given set of bytes left bare: encodeURIComponent's, RFC 3986's
- * unreserved set (curl, Go's url.PathEscape family), WHATWG form encoding (URLSearchParams) and
- * Python's quote(); each with %20 or '+' for a space and with upper- or lowercase hex digits.
+ * Percent-encoding with a given set of ASCII characters left bare: encodeURIComponent's, RFC 3986's
+ * unreserved set (curl, Go), WHATWG form encoding (URLSearchParams), Python's quote(), encodeURI,
+ * and the WHATWG URL userinfo, path and query sets (what `new URL(...).href` prints); each with
+ * %20 or '+' for a space and with upper- or lowercase hex digits.
  */
-const percentSafeSets: readonly RegExp[] = [
-  /[A-Za-z0-9\-_.!~*'()]/, // encodeURIComponent
-  /[A-Za-z0-9\-_.~]/, // RFC 3986 unreserved
-  /[A-Za-z0-9*\-_.]/, // application/x-www-form-urlencoded (WHATWG)
-  /[A-Za-z0-9\-_.~/]/, // Python urllib.parse.quote
+const percentSafeSets: ReadonlyArray<(c: string) => boolean> = [
+  only(/[A-Za-z0-9\-_.!~*'()]/), // encodeURIComponent
+  only(/[A-Za-z0-9\-_.~]/), // RFC 3986 unreserved
+  only(/[A-Za-z0-9*\-_.]/), // application/x-www-form-urlencoded (WHATWG)
+  only(/[A-Za-z0-9\-_.~/]/), // Python urllib.parse.quote
+  only(/[A-Za-z0-9;,/?:@&=+$\-_.!~*'()#]/), // encodeURI
+  printableExcept('"#<>?`{}/:;=@[\\]^|'), // URL userinfo
+  printableExcept('"#<>?`{}'), // URL path
+  printableExcept('"#<>\''), // URL query
 ];
 
-function percentEncode(bytes: Buffer, safe: RegExp, plusForSpace: boolean, lower: boolean): string {
+function percentEncode(bytes: Buffer, safe: (c: string) => boolean, plusForSpace: boolean, lower: boolean): string {
   let out = '';
   for (const b of bytes) {
     const c = String.fromCharCode(b);
-    if (b < 0x80 && safe.test(c)) out += c;
+    if (b < 0x80 && safe(c)) out += c;
     else if (b === 0x20 && plusForSpace) out += '+';
     else out += `%${hexByte(b, lower)}`;
   }
