@@ -32,6 +32,25 @@ export interface RunnerConfig {
   readonly killGraceMs: number;
   /** How long cleanup hooks may take in all, after which the runner exits regardless. */
   readonly cleanupTimeoutMs: number;
+  /** How archive URLs are fetched (ignored for local directories). */
+  readonly fetch: FetchSettings;
+}
+
+export interface FetchSettings {
+  /** Expected sha256 (hex) of the source archive; a mismatch is `errored` and leaves nothing. */
+  readonly sourceSha256: string | undefined;
+  readonly jobCodeSha256: string | undefined;
+  /** Extract the single top-level directory's contents (what VCS hosts' archives wrap things in). */
+  readonly stripTopLevel: boolean;
+  /** Plain http:// URLs are refused unless allowed. */
+  readonly allowHttp: boolean;
+  readonly maxFiles: number | undefined;
+  /** Uncompressed bytes an archive may expand to. */
+  readonly maxBytes: number | undefined;
+  /** For s3:// URLs: an S3-compatible endpoint (omit for AWS), region, and path-style addressing. */
+  readonly s3Endpoint: string | undefined;
+  readonly s3Region: string | undefined;
+  readonly s3ForcePathStyle: boolean;
 }
 
 /** Every variable the runner reads, documented in the README's configuration table. */
@@ -48,6 +67,15 @@ export const runnerEnv = {
   logFormat: 'REACTORCIDE_LOG_FORMAT',
   killGrace: 'REACTORCIDE_KILL_GRACE_SECONDS',
   cleanupTimeout: 'REACTORCIDE_CLEANUP_TIMEOUT_SECONDS',
+  sourceSha256: 'REACTORCIDE_SOURCE_SHA256',
+  jobCodeSha256: 'REACTORCIDE_JOB_CODE_SHA256',
+  stripTopLevel: 'REACTORCIDE_STRIP_TOP_LEVEL',
+  allowHttp: 'REACTORCIDE_ALLOW_HTTP',
+  fetchMaxFiles: 'REACTORCIDE_FETCH_MAX_FILES',
+  fetchMaxBytes: 'REACTORCIDE_FETCH_MAX_BYTES',
+  s3Endpoint: 'REACTORCIDE_S3_ENDPOINT',
+  s3Region: 'REACTORCIDE_S3_REGION',
+  s3ForcePathStyle: 'REACTORCIDE_S3_FORCE_PATH_STYLE',
 } as const;
 
 /** The runner's control variables are consumed here and never handed on to the job. */
@@ -72,6 +100,25 @@ export function parseRunnerConfig(env: Env, cwd: string): RunnerConfig {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw invalidInput(`${name} must be a number of seconds ≥ 0, got ${JSON.stringify(raw)}`);
     return Math.round(n * 1000);
+  };
+
+  const bool = (name: string): boolean => {
+    const raw = get(name)?.toLowerCase();
+    if (raw === undefined || raw === 'false' || raw === '0' || raw === 'no') return false;
+    if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+    throw invalidInput(`${name} must be true or false, got ${JSON.stringify(get(name))}`);
+  };
+  const count = (name: string): number | undefined => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) throw invalidInput(`${name} must be a whole number ≥ 1, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const sha256 = (name: string): string | undefined => {
+    const raw = get(name)?.toLowerCase().replace(/^sha256:/, '');
+    if (raw !== undefined && !/^[0-9a-f]{64}$/.test(raw)) throw invalidInput(`${name} must be 64 hex digits (a sha256), got ${JSON.stringify(get(name))}`);
+    return raw;
   };
 
   const format = get(runnerEnv.logFormat) ?? 'text';
@@ -104,6 +151,17 @@ export function parseRunnerConfig(env: Env, cwd: string): RunnerConfig {
     logFormat: format,
     killGraceMs: seconds(runnerEnv.killGrace, 10),
     cleanupTimeoutMs: seconds(runnerEnv.cleanupTimeout, 30),
+    fetch: Object.freeze({
+      sourceSha256: sha256(runnerEnv.sourceSha256),
+      jobCodeSha256: sha256(runnerEnv.jobCodeSha256),
+      stripTopLevel: bool(runnerEnv.stripTopLevel),
+      allowHttp: bool(runnerEnv.allowHttp),
+      maxFiles: count(runnerEnv.fetchMaxFiles),
+      maxBytes: count(runnerEnv.fetchMaxBytes),
+      s3Endpoint: get(runnerEnv.s3Endpoint),
+      s3Region: get(runnerEnv.s3Region),
+      s3ForcePathStyle: bool(runnerEnv.s3ForcePathStyle),
+    }),
   });
 }
 

@@ -6,11 +6,24 @@
  */
 import { toAppError } from '../core/errors.ts';
 import { RUNNER_ERROR_EXIT_CODE } from '../core/run-summary.ts';
-import { parseRunnerConfig } from './config.ts';
+import { parseRunnerConfig, type FetchSettings } from './config.ts';
+import type { OpenS3 } from './fetch/index.ts';
 import { processWriters } from './output/log-sink.ts';
 import { ndjsonSink } from './output/ndjson-sink.ts';
 import { textSink } from './output/text-sink.ts';
 import { startRun } from './run-job.ts';
+
+/** The S3 SDK loads only when an s3:// URL is fetched: it is large, and most runs never need it. */
+const openS3 = async (s: FetchSettings): Promise<OpenS3> => {
+  const { createS3Client, createS3Opener } = await import('../adapters/s3/index.ts');
+  return createS3Opener(
+    createS3Client({
+      ...(s.s3Endpoint ? { endpoint: s.s3Endpoint } : {}),
+      ...(s.s3Region ? { region: s.s3Region } : {}),
+      forcePathStyle: s.s3ForcePathStyle,
+    }),
+  );
+};
 
 export async function runnerMain(env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<number> {
   let config;
@@ -23,7 +36,7 @@ export async function runnerMain(env: Readonly<Record<string, string | undefined
   const writers = processWriters();
   const color = config.logFormat === 'text' && process.stderr.isTTY === true && env.NO_COLOR === undefined;
   const sink = config.logFormat === 'ndjson' ? ndjsonSink(writers) : textSink(writers, { color });
-  const run = startRun(config, env, sink);
+  const run = startRun(config, env, sink, { openS3 });
 
   let signals = 0;
   const onSignal = (signal: 'SIGTERM' | 'SIGINT'): void => {

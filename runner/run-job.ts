@@ -4,10 +4,10 @@
  * always runs. The job script's own exit code passes through (`failed`); a failure of anything
  * around it is `errored`, with the phase and a masked reason; a stop from outside is `cancelled`.
  */
-import { mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, coerceError } from '../core/errors.ts';
+import { coerceError } from '../core/errors.ts';
 import type { Phase, PhaseOutcome } from '../core/phases.ts';
 import { RUNNER_ERROR_EXIT_CODE, type RunOutcome, type RunSummary } from '../core/run-summary.ts';
 import type { RunnerConfig } from './config.ts';
@@ -19,6 +19,7 @@ import { SecretMasker, secretsFromEnv } from './masking/index.ts';
 import { captureProcessOutput, type Capture } from './output/capture-process-output.ts';
 import type { LogSink } from './output/log-sink.ts';
 import { OutputPipeline } from './output/output-pipeline.ts';
+import { obtainCode, type ObtainOptions } from './obtain-code.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { builtinPlugins } from './plugins/builtins/index.ts';
 import { loadPluginDir } from './plugins/load-plugins.ts';
@@ -37,8 +38,18 @@ export interface RunHandle {
 
 class Cancelled extends Error {}
 
-export function startRun(config: RunnerConfig, env: Readonly<Record<string, string | undefined>>, sink: LogSink): RunHandle {
-  const run = new JobRun(config, env, sink);
+/** What the runner's entry point supplies that the runner may not build itself (it imports no adapters). */
+export interface RunDeps {
+  readonly openS3?: ObtainOptions['openS3'];
+}
+
+export function startRun(
+  config: RunnerConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  sink: LogSink,
+  deps: RunDeps = {},
+): RunHandle {
+  const run = new JobRun(config, env, sink, deps);
   return { done: run.execute(), cancel: (signal) => run.cancel(signal) };
 }
 
@@ -63,6 +74,7 @@ class JobRun {
     private readonly config: RunnerConfig,
     env: Readonly<Record<string, string | undefined>>,
     sink: LogSink,
+    private readonly deps: RunDeps,
   ) {
     this.masker = new SecretMasker({ minLength: config.maskMinLength });
     this.pipeline = new OutputPipeline(this.masker, sink);
@@ -155,7 +167,7 @@ class JobRun {
     this.workDir = this.config.workDir ?? (await mkdtemp(join(tmpdir(), `reactorcide-${this.config.jobId}-`)));
     this.createdWorkDir = this.config.workDir === undefined;
     await mkdir(this.workDir, { recursive: true });
-    this.sourceDir = await localDirectory(this.config.source, 'source');
+    this.sourceDir = await obtainCode(this.config.source, join(this.workDir, 'source'), this.obtainOptions('source'));
     this.pipeline.system(`source: ${this.sourceDir}`);
     this.setFacts();
   }
@@ -167,10 +179,21 @@ class JobRun {
       this.setFacts();
       return 'skipped';
     }
-    this.jobDir = await localDirectory(this.config.jobCode, 'job code');
+    this.jobDir = await obtainCode(this.config.jobCode, join(this.workDir, 'job'), this.obtainOptions('job code'));
     this.pipeline.system(`job code: ${this.jobDir}`);
     this.setFacts();
     return 'succeeded';
+  }
+
+  private obtainOptions(what: 'source' | 'job code'): ObtainOptions {
+    return {
+      what,
+      sha256: what === 'source' ? this.config.fetch.sourceSha256 : this.config.fetch.jobCodeSha256,
+      settings: this.config.fetch,
+      signal: this.abort.signal,
+      say: (message) => this.pipeline.system(message),
+      ...(this.deps.openS3 ? { openS3: this.deps.openS3 } : {}),
+    };
   }
 
   private async startup(): Promise<void> {
@@ -295,19 +318,4 @@ class JobRun {
       ...(this.error ? { error: this.error } : {}),
     };
   }
-}
-
-/** For now a source is a local directory; archive URLs are fetched by runner/fetch. */
-async function localDirectory(location: string, what: string): Promise<string> {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new AppError('invalid_input', `${what} ${location}: archive URLs are not supported by this runner yet`);
-  }
-  let info;
-  try {
-    info = await stat(location);
-  } catch (err) {
-    throw new AppError('not_found', `${what} directory ${location} does not exist (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (!info.isDirectory()) throw new AppError('invalid_input', `${what} ${location} is not a directory`);
-  return realpath(location);
 }

@@ -12,4 +12,4 @@ for (const project of ['tsconfig.build.json', 'tsconfig.job-cjs.json']) {
   const r = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-writeFileSync(new URL('../dist/runner/job-cjs/package.json', import.meta.url), '{ "type": "commonjs" }\n');
+writeFileSync(new URL('../dist/cjs/package.json', import.meta.url), '{ "type": "commonjs" }\n');

@@ -16,7 +16,7 @@ function jobLibrary(): { esm: string; cjs: string } {
     const ts = new URL('../job/index.ts', import.meta.url);
     return { esm: ts.href, cjs: ts.pathname };
   }
-  return { esm: new URL('../job/index.js', import.meta.url).href, cjs: new URL('../job-cjs/index.js', import.meta.url).pathname };
+  return { esm: new URL('../job/index.js', import.meta.url).href, cjs: new URL('../../cjs/runner/job/index.js', import.meta.url).pathname };
 }
 
 function tsxImportUrl(): string {

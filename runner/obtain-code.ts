@@ -1,0 +1,57 @@
+/**
+ * Where the source and the job code come from: a local directory is used in place; an archive
+ * URL (https, http when allowed, file, s3) is fetched and extracted safely into the run's work
+ * directory by fetch/, verified against its sha256 when one is given.
+ */
+import { realpath, stat } from 'node:fs/promises';
+import { AppError } from '../core/errors.ts';
+import type { FetchSettings } from './config.ts';
+import { fetchArchive, redactUrl, type FetchProgress, type OpenS3 } from './fetch/index.ts';
+
+export const isUrl = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+
+export interface ObtainOptions {
+  readonly what: 'source' | 'job code';
+  readonly sha256: string | undefined;
+  readonly settings: FetchSettings;
+  readonly signal: AbortSignal;
+  readonly say: (message: string) => void;
+  /** Builds the s3:// opener; given by the runner's entry point, which may import adapters. */
+  readonly openS3?: (settings: FetchSettings) => Promise<OpenS3>;
+}
+
+/** Returns the directory holding the code: the local one itself, or `dest` filled from the archive. */
+export async function obtainCode(location: string, dest: string, options: ObtainOptions): Promise<string> {
+  if (!isUrl(location)) return localDirectory(location, options.what);
+  const s = options.settings;
+  const shown = redactUrl(location);
+  options.say(`fetching ${options.what} from ${shown}`);
+  let lastReport = Date.now();
+  const result = await fetchArchive(location, dest, {
+    ...(options.sha256 ? { sha256: options.sha256 } : {}),
+    stripTopLevel: s.stripTopLevel,
+    allowHttp: s.allowHttp,
+    limits: { ...(s.maxFiles ? { maxFiles: s.maxFiles } : {}), ...(s.maxBytes ? { maxTotalBytes: s.maxBytes } : {}) },
+    ...(location.startsWith('s3://') && options.openS3 ? { openS3: await options.openS3(s) } : {}),
+    signal: options.signal,
+    onProgress: (p: FetchProgress) => {
+      // Progress on long fetches, without flooding the log.
+      if (Date.now() - lastReport < 2000) return;
+      lastReport = Date.now();
+      options.say(`… ${(p.bytes / 1048576).toFixed(1)} MiB, ${p.files} files${p.attempt > 1 ? ` (attempt ${p.attempt})` : ''}`);
+    },
+  });
+  options.say(`${options.what}: ${result.files} files, ${(result.bytes / 1048576).toFixed(2)} MiB, sha256 ${result.sha256}`);
+  return realpath(dest);
+}
+
+async function localDirectory(location: string, what: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(location);
+  } catch (err) {
+    throw new AppError('not_found', `${what} directory ${location} does not exist (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!info.isDirectory()) throw new AppError('invalid_input', `${what} ${location} is not a directory`);
+  return realpath(location);
+}
