@@ -2,3 +2,4 @@ export * from './job-store.ts';
 export * from './log-store.ts';
 export * from './token-store.ts';
 export * from './readiness.ts';
+export * from './task-queue.ts';
