@@ -143,8 +143,10 @@ async function main(): Promise<void> {
   console.log(`throughput vs curl|tar: ${ratio.toFixed(2)}×  (target ≥ 0.30×: ${ratio >= 0.3 ? 'MET' : 'MISSED'})`);
   console.log(`throughput vs tar on a file: ${(fileTar / ours).toFixed(2)}×`);
   console.log(`peak RSS during fetch: ${mib(peakRss)} MiB (at start ${mib(startRss)} MiB, just before the last fetch ${mib(baselineRss)} MiB); maxRSS of process ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
-  await mkdir(new URL('results/', import.meta.url), { recursive: true });
-  const out = new URL('results/fetch.json', import.meta.url);
+  // Results go to bench/results/ whether this runs from bench/ (tsx) or dist/bench/ (compiled).
+  const repo = new URL(import.meta.url.includes('/dist/bench/') ? '../../' : '../', import.meta.url);
+  await mkdir(new URL('bench/results/', repo), { recursive: true });
+  const out = new URL('bench/results/fetch.json', repo);
   await writeFile(out, JSON.stringify({
     when: new Date().toISOString(), node: process.version, archiveBytes, tarBytes: extracted.totalBytes, members: extracted.files,
     runs, timesMs: times, medianMs: { ours, curlTar, fileTar }, ratioVsCurlTar: ratio, ratioVsFileTar: fileTar / ours,

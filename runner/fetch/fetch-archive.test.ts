@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,9 +22,11 @@ const isApp = (code: string, re?: RegExp) => (err: unknown) => {
   return true;
 };
 
-async function serve(handler: (path: string) => { status: number; body?: Buffer; headers?: Record<string, string> }) {
+async function serve(
+  handler: (path: string, req: IncomingMessage) => { status: number; body?: Buffer; headers?: Record<string, string> },
+) {
   const server: Server = createServer((req, res) => {
-    const r = handler(req.url ?? '/');
+    const r = handler(req.url ?? '/', req);
     res.writeHead(r.status, r.headers ?? {});
     res.end(r.body);
   });
@@ -124,15 +126,17 @@ test('the destination must be absent or empty; an empty one is filled', async ()
 test('http is refused unless allowed; over loopback it works; 404 is not_found; garbage is invalid', async () => {
   const box = await makeSandbox();
   const archive = await makeTar(project, { gzip: true });
-  const server = await serve((path) =>
-    path === '/code.tgz'
+  const seenEncodings: (string | undefined)[] = [];
+  const server = await serve((path, req) => {
+    seenEncodings.push(req.headers['accept-encoding']);
+    return path === '/code.tgz'
       ? { status: 200, body: archive }
       : path === '/garbage'
         ? { status: 200, body: Buffer.from('<html>not a tarball at all, but long enough to parse</html>'.repeat(20)) }
         : path === '/hop'
           ? { status: 302, headers: { location: '/code.tgz' } }
-          : { status: 404 },
-  );
+          : { status: 404 };
+  });
   try {
     await assert.rejects(fetchArchive(`${server.base}/code.tgz`, box.dest), isApp('invalid_input', /plain http/));
     const res = await fetchArchive(`${server.base}/hop`, box.dest, { allowHttp: true, sha256: sha256(archive) });
@@ -146,6 +150,12 @@ test('http is refused unless allowed; over loopback it works; 404 is not_found; 
       },
     );
     await assert.rejects(fetchArchive(`${server.base}/garbage`, join(box.work, 'c'), { allowHttp: true }), isApp('invalid_input'));
+    // A declared length over the limit is refused before the body is read.
+    await assert.rejects(
+      fetchArchive(`${server.base}/code.tgz`, join(box.work, 'd'), { allowHttp: true, limits: { maxArchiveBytes: 100 } }),
+      isApp('too_large', new RegExp(`maxArchiveBytes 100 \\(${archive.length}\\)`)),
+    );
+    assert.equal(seenEncodings.at(-1), 'identity');
     assert.deepEqual((await readdir(box.work)).sort(), ['src']);
   } finally {
     await server.close();

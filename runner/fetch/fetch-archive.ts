@@ -56,6 +56,7 @@ export async function fetchArchive(url: string, destDir: string, options: FetchO
             allowFile: options.allowFile ?? true,
             ...(options.openS3 ? { openS3: options.openS3 } : {}),
             signal: ctl.signal,
+            maxBytes: limits.maxArchiveBytes,
           });
           outcome = await extractArchive(source, staging, {
             limits,

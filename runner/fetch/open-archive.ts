@@ -4,6 +4,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { AppError, coerceError } from '../../core/errors.ts';
 import type { OpenS3 } from './fetch-options.ts';
+import { tooLarge } from './member-path.ts';
 import { redactUrl } from './redact-url.ts';
 
 export interface OpenOptions {
@@ -11,6 +12,8 @@ export interface OpenOptions {
   readonly allowFile: boolean;
   readonly openS3?: OpenS3;
   readonly signal: AbortSignal;
+  /** A declared Content-Length above this is refused before any byte is read. */
+  readonly maxBytes: number;
 }
 
 const maxRedirects = 5;
@@ -88,7 +91,8 @@ async function openFile(url: URL): Promise<Readable> {
 async function openHttp(url: URL, options: OpenOptions): Promise<Readable> {
   let current = url;
   for (let hop = 0; ; hop++) {
-    const headers: Record<string, string> = {};
+    // identity: the digest is of the archive as stored, so nothing may decode it on the way.
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     const target = new URL(current);
     if (target.username || target.password) {
       // fetch() refuses URLs with credentials; they become a Basic header instead.
@@ -125,6 +129,11 @@ async function openHttp(url: URL, options: OpenOptions): Promise<Readable> {
     if (!res.ok || !res.body) {
       await res.body?.cancel();
       throw httpError(res.status, current);
+    }
+    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+    if (declared > options.maxBytes) {
+      await res.body.cancel();
+      throw tooLarge(`maxArchiveBytes ${options.maxBytes}`, declared);
     }
     return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>, {
       highWaterMark: 256 * 1024,
