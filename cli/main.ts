@@ -1,26 +1,9 @@
 /**
- * The `reactorcide` command line. Each subcommand is declared in its own file under commands/;
- * a declaration only describes flags and imports its implementation when invoked, so that
- * `reactorcide run` (which starts every job) loads nothing it does not use.
+ * The `reactorcide` command. A well-formed `run` takes the fast path, which never loads commander
+ * (the runner's start-up is on every job's clock); everything else, `--help` and every usage
+ * error included, goes to the full command line in program.ts.
  */
-import { Command } from 'commander';
-import { defineRun } from './commands/run.ts';
-import { defineServe } from './commands/serve.ts';
-import { defineMigrate } from './commands/migrate.ts';
-import { defineToken } from './commands/token.ts';
-
-const program = new Command('reactorcide')
-  .description('Reactorcide: run CI jobs on a laptop or in Kubernetes, the same way.')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride((err) => {
-    // commander exits 1 for usage errors; 2 is the convention for a bad command line.
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-
-// One line per subcommand.
-defineRun(program);
-defineServe(program);
-defineMigrate(program);
-defineToken(program);
-
-await program.parseAsync(process.argv);
+const args = process.argv.slice(2);
+const wantsHelp = args.some((a) => a === '--help' || a === '-h' || a === 'help');
+const ranFast = args[0] === 'run' && !wantsHelp && (await (await import('./run-fast.ts')).runFast(args.slice(1)));
+if (!ranFast) await (await import('./program.ts')).runProgram(process.argv);

@@ -6,7 +6,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { AppError } from '../core/errors.ts';
 import type { FetchSettings } from './config.ts';
-import { fetchArchive, redactUrl, type FetchProgress, type OpenS3 } from './fetch/index.ts';
+import type { FetchProgress, OpenS3 } from './fetch/index.ts';
 
 export const isUrl = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 
@@ -23,6 +23,8 @@ export interface ObtainOptions {
 /** Returns the directory holding the code: the local one itself, or `dest` filled from the archive. */
 export async function obtainCode(location: string, dest: string, options: ObtainOptions): Promise<string> {
   if (!isUrl(location)) return localDirectory(location, options.what);
+  // Loaded only for archives: tar and gzip handling is a cost a local run need not pay.
+  const { fetchArchive, redactUrl } = await import('./fetch/index.ts');
   const s = options.settings;
   const shown = redactUrl(location);
   options.say(`fetching ${options.what} from ${shown}`);

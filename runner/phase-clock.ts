@@ -3,10 +3,10 @@ import type { Phase, PhaseOutcome, PhaseTiming } from '../core/phases.ts';
 
 export class PhaseClock {
   private readonly timings: PhaseTiming[] = [];
-  private open: { phase: Phase; startedAt: Date; t0: number } | undefined;
+  private open: { phase: Phase; startedAt: Date; t0: bigint } | undefined;
 
   start(phase: Phase): void {
-    this.open = { phase, startedAt: new Date(), t0: performance.now() };
+    this.open = { phase, startedAt: new Date(), t0: process.hrtime.bigint() };
   }
 
   finish(outcome: PhaseOutcome, message?: string): PhaseTiming {
@@ -17,7 +17,7 @@ export class PhaseClock {
       phase: o.phase,
       startedAt: o.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      durationMs: Math.round((performance.now() - o.t0) * 100) / 100,
+      durationMs: Math.round(Number(process.hrtime.bigint() - o.t0) / 1e4) / 100,
       outcome,
       ...(message === undefined ? {} : { message }),
     };

@@ -8,15 +8,17 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 /**
- * The job library next to this file, in whichever form the runner itself runs: its TypeScript
- * source (the runner's own tests), or the compiled ES module and CommonJS builds in dist/.
+ * This runner's own job library: its TypeScript source when the runner runs from source (its
+ * tests do), else the package's `reactorcide/job` export — the ES module build for import and
+ * the CommonJS build for require — found through the package itself, wherever this code was
+ * bundled to.
  */
 function jobLibrary(): { esm: string; cjs: string } {
   if (import.meta.url.endsWith('.ts')) {
     const ts = new URL('../job/index.ts', import.meta.url);
     return { esm: ts.href, cjs: ts.pathname };
   }
-  return { esm: new URL('../job/index.js', import.meta.url).href, cjs: new URL('../../cjs/runner/job/index.js', import.meta.url).pathname };
+  return { esm: import.meta.resolve('reactorcide/job'), cjs: createRequire(import.meta.url).resolve('reactorcide/job') };
 }
 
 function tsxImportUrl(): string {
