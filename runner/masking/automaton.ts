@@ -149,6 +149,18 @@ export class Automaton {
     return (state << 1) | (this.matchLength[state]! > 0 ? 1 : 0);
   }
 
+  /** The trie child of `state` on `byte`, or -1: a goto that lands one level deeper is a trie edge. */
+  child(state: number, byte: number): number {
+    if (state < this.dense) {
+      const t = this.table[state * this.width + this.byteClass[byte]!]! >>> 1;
+      return this.depth[t] === this.depth[state]! + 1 ? t : -1;
+    }
+    const first = this.firstChild[state]!;
+    const end = first + this.childCount[state]!;
+    for (let t = first; t < end; t++) if (this.inByte[t] === byte) return t;
+    return -1;
+  }
+
   /** The transition from a sparse state: its own children, else its failure chain. */
   sparseStep(state: number, byte: number): number {
     let s = state;

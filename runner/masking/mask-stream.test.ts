@@ -137,3 +137,16 @@ test('non-Buffer Uint8Array input works and the returned bytes stay valid after 
   const rest = Buffer.from(s.write(Buffer.from('Qé9zzTok!')));
   assert.equal(Buffer.concat([first, rest, s.end()]).toString(), 'ab ***NPM_TOKEN***!');
 });
+
+test('text built to pass the filter everywhere falls back to the automaton with the same result', () => {
+  const secret = `${'a'.repeat(40)}b`;
+  const m = masker([['REPEAT_TOKEN', secret]]);
+  const input = Buffer.from(`${'a'.repeat(20000)}${secret}${'a'.repeat(3000)}\n${secret.slice(0, 30)}`);
+  const want = referenceMask(input, [['REPEAT_TOKEN', secret]]).toString();
+  assert.equal(want.split('***REPEAT_TOKEN***').length, 2);
+  for (const size of [1, 7, 4096, input.length]) {
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < input.length; at += size) chunks.push(input.subarray(at, at + size));
+    assert.equal(feed(m.stream(), chunks), want, `chunks of ${size}`);
+  }
+});

@@ -1,10 +1,10 @@
 /**
  * Masking of one output channel as a byte stream. Bytes come in as the pipe delivers them, cut
  * anywhere (inside a secret, inside a UTF-8 character); bytes go out as soon as no secret can
- * still cover them. What is held back is only the longest live partial match (the automaton
- * state's depth) plus a masked region that a later match could still extend.
+ * still cover them. What is held back is only the longest live partial match plus a masked
+ * region that a later match could still extend.
  */
-import type { Automaton } from './automaton.ts';
+import type { MatchFinder, MatchList } from './match-finder.ts';
 
 export interface MaskStream {
   /** Feed raw bytes; returns the bytes that are safe to emit now (may be empty, may share memory with `chunk`). */
@@ -15,9 +15,9 @@ export interface MaskStream {
   readonly pending: number;
 }
 
-/** What a stream needs from its masker: the automaton of the moment and the markers. */
+/** What a stream needs from its masker: the match finder of the moment and the markers. */
 export interface MaskSource {
-  automaton(): Automaton | null;
+  finder(): MatchFinder | null;
   marker(name: number): Uint8Array;
 }
 
@@ -39,15 +39,16 @@ const maxOpenRegion = 64 * 1024;
 const empty = Buffer.alloc(0);
 
 export class ByteMaskStream implements MaskStream {
-  private current: Automaton | null = null;
-  private state = 0;
+  private current: MatchFinder | null = null;
   /** Bytes consumed so far. */
   private position = 0;
+  /** Every needle starting before this offset has been found. */
+  private verified = 0;
   /** The bytes not yet emitted: stream offsets [position - held.length, position). */
   private held: Buffer = empty;
   /** Matched spans not yet emitted, sorted, disjoint and not adjacent. */
   private regions: Region[] = [];
-  private readonly hits: number[] = [];
+  private readonly matches: MatchList = [];
 
   constructor(private readonly source: MaskSource) {}
 
@@ -56,68 +57,59 @@ export class ByteMaskStream implements MaskStream {
   }
 
   write(chunk: Uint8Array): Uint8Array {
-    const automaton = this.refresh();
-    if (automaton === null) return chunk;
+    const finder = this.refresh();
+    if (finder === null) return chunk;
     if (chunk.length === 0) return empty;
     const base = this.position - this.held.length;
     const data = this.held.length === 0 ? asBuffer(chunk) : Buffer.concat([this.held, chunk]);
-    this.state = automaton.scan(data, this.held.length, data.length, this.state, this.hits);
     this.position += chunk.length;
-    this.applyHits(automaton, base);
-    return this.emit(data, base, this.position - automaton.depth[this.state]!);
+    const hold = finder.find(data, this.verified - base, false, this.matches);
+    this.verified = base + hold;
+    this.merge(base);
+    return this.emit(data, base, base + hold);
   }
 
   end(): Uint8Array {
-    this.refresh();
+    const finder = this.refresh();
     const base = this.position - this.held.length;
-    const out = this.emit(this.held, base, this.position, true);
-    this.state = 0;
-    return out;
+    if (finder !== null) {
+      finder.find(this.held, this.verified - base, true, this.matches);
+      this.merge(base);
+    }
+    this.verified = this.position;
+    return this.emit(this.held, base, this.position, true);
   }
 
   /**
-   * A secret added since the last write means a new automaton: scan again, from the root, the
-   * bytes not yet emitted. They start no later than any live partial match, so the new state is
-   * exact; regions found before stay (the new needles include the old ones).
+   * A secret added since the last write means a new finder: every byte not yet emitted is
+   * searched again. Regions found before stay (the new needles include the old ones).
    */
-  private refresh(): Automaton | null {
-    const automaton = this.source.automaton();
-    if (automaton !== this.current) {
-      this.current = automaton;
-      this.state = 0;
-      if (automaton !== null && this.held.length > 0) {
-        this.state = automaton.scan(this.held, 0, this.held.length, 0, this.hits);
-        this.applyHits(automaton, this.position - this.held.length);
-      }
+  private refresh(): MatchFinder | null {
+    const finder = this.source.finder();
+    if (finder !== this.current) {
+      this.current = finder;
+      this.verified = this.position - this.held.length;
     }
-    return automaton;
+    return finder;
   }
 
-  /** Turns the scan's hits (end offset within data, state) into merged regions. */
-  private applyHits(automaton: Automaton, base: number): void {
-    const hits = this.hits;
-    const regions = this.regions;
-    for (let i = 0; i < hits.length; i += 2) {
-      const end = base + hits[i]!;
-      const state = hits[i + 1]!;
-      const length = automaton.matchLength[state]!;
-      let start = Math.max(end - length, base);
-      let name = automaton.matchName[state]!;
-      let nameLength = length;
-      let regionEnd = end;
-      // Matches arrive in order of their end; a long one may swallow several earlier regions.
-      while (regions.length > 0 && regions[regions.length - 1]!.end >= start) {
-        const r = regions.pop()!;
-        if (r.start < start || (r.start === start && r.nameLength > nameLength)) {
-          start = r.start;
-          name = r.name;
-          nameLength = r.nameLength;
-        }
-        regionEnd = Math.max(regionEnd, r.end);
-      }
-      regions.push({ start, end: regionEnd, name, nameLength });
+  /** Folds new matches into the regions: overlapping or adjacent spans become one. */
+  private merge(base: number): void {
+    const m = this.matches;
+    if (m.length === 0) return;
+    const all = this.regions;
+    for (let i = 0; i < m.length; i += 3) {
+      all.push({ start: base + m[i]!, end: base + m[i + 1]!, name: m[i + 2]!, nameLength: m[i + 1]! - m[i]! });
     }
-    hits.length = 0;
+    m.length = 0;
+    all.sort((a, b) => a.start - b.start || b.nameLength - a.nameLength);
+    const merged: Region[] = [];
+    for (const r of all) {
+      const last = merged[merged.length - 1];
+      if (last !== undefined && r.start <= last.end) last.end = Math.max(last.end, r.end);
+      else merged.push(r);
+    }
+    this.regions = merged;
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { invalidInput } from '../../core/errors.ts';
 import { Automaton, type Needle } from './automaton.ts';
+import { MatchFinder } from './match-finder.ts';
 import { ByteMaskStream, type MaskSource, type MaskStream } from './mask-stream.ts';
 import { secretVariants } from './variants.ts';
 
@@ -29,7 +30,7 @@ export class SecretMasker implements MaskSource {
   private readonly values = new Set<string>();
   private readonly needles = new Map<string, Needle>();
   private readonly refused: string[] = [];
-  private built: Automaton | null = null;
+  private built: MatchFinder | null = null;
   private stale = false;
 
   constructor(options: MaskerOptions = {}) {
@@ -87,9 +88,10 @@ export class SecretMasker implements MaskSource {
     return Buffer.concat([head, tail]).toString('utf8');
   }
 
-  automaton(): Automaton | null {
+  finder(): MatchFinder | null {
     if (this.stale) {
-      this.built = new Automaton([...this.needles.values()]);
+      const needles = [...this.needles.values()];
+      this.built = new MatchFinder(new Automaton(needles), needles);
       this.stale = false;
     }
     return this.built;

@@ -1,0 +1,161 @@
+/**
+ * Finds every secret occurrence in a window of a stream, and how far back the stream must hold.
+ *
+ * A pure Aho–Corasick scan is latency-bound (each byte's table read waits on the previous one),
+ * and with base64 and hex forms nearly every letter starts some needle, so it never idles at the
+ * root. Instead, each position's next `q` bytes (q ≤ 4, the shortest needle) are hashed into a
+ * bitset of the needles' first q bytes: independent work per byte, no dependent memory chain. A
+ * position that passes is verified by walking the trie from it. Text built to pass the filter
+ * everywhere (a job printing a secret's prefix over and over) would make that walk quadratic, so
+ * past a work budget the window is scanned by the automaton instead; both give the same regions.
+ */
+import type { Automaton, Needle } from './automaton.ts';
+
+const filterBits = 21;
+
+/** Matches as flat triples (start, end, name), all relative to the window's data. */
+export type MatchList = number[];
+
+export class MatchFinder {
+  /** Gram length: at most 4 bytes, so a gram is one 32-bit integer. */
+  private readonly q: number;
+  /** Sampling stride: every needle is at least q + step - 1 bytes long. */
+  private readonly step: number;
+  private readonly filter = new Uint32Array(1 << (filterBits - 5));
+  /** The needles' first q bytes only: a cheap test of a candidate before walking the trie. */
+  private readonly starts = new Uint32Array(1 << (filterBits - 5));
+
+  constructor(
+    readonly automaton: Automaton,
+    needles: readonly Needle[],
+  ) {
+    let shortest = Infinity;
+    for (const n of needles) shortest = Math.min(shortest, n.bytes.length);
+    this.q = Math.max(1, Math.min(4, shortest));
+    this.step = Math.max(1, Math.min(4, shortest - this.q + 1));
+    // Each needle's grams at offsets 0..step-1: a sampled position falls on one of them.
+    for (const n of needles) {
+      let first = 0;
+      for (let i = 0; i < this.q; i++) first = (first << 8) | n.bytes[i]!;
+      const hs = Math.imul(first, 0x9e3779b1) >>> (32 - filterBits);
+      this.starts[hs >>> 5]! |= 1 << (hs & 31);
+      for (let o = 0; o < this.step; o++) {
+        let g = 0;
+        for (let i = 0; i < this.q; i++) g = (g << 8) | n.bytes[o + i]!;
+        const h = Math.imul(g, 0x9e3779b1) >>> (32 - filterBits);
+        this.filter[h >>> 5]! |= 1 << (h & 31);
+      }
+    }
+  }
+
+  /**
+   * Looks for needles starting at `data[from..]`. Returns the hold point: the first position where
+   * a needle may still start once more bytes come (`data.length` if none, or if `final`). Pushes
+   * the longest match starting at each position before the hold point onto `out`.
+   *
+   * Only every `step`-th position is hashed: a needle starting at p holds, within its first
+   * q + step - 1 bytes, the gram at the one sampled position in [p, p + step). A filter hit there
+   * makes the `step` positions ending at it candidates.
+   */
+  find(data: Uint8Array, from: number, final: boolean, out: MatchList): number {
+    const n = data.length;
+    const q = this.q;
+    const step = this.step;
+    const filter = this.filter;
+    const starts = this.starts;
+    const shift = 32 - filterBits;
+    const budget = 16 * (n - from) + 4096;
+    let work = 0;
+    let hold = n;
+    const before = out.length;
+    let covered = from - 1;
+    for (let p = from; p + q <= n; p += step) {
+      let g: number;
+      if (q === 4) g = (data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;
+      else {
+        g = 0;
+        for (let i = 0; i < q; i++) g = (g << 8) | data[p + i]!;
+      }
+      covered = p;
+      const h = Math.imul(g, 0x9e3779b1) >>> shift;
+      if ((filter[h >>> 5]! & (1 << (h & 31))) === 0) continue;
+      for (let c = Math.max(from, p - step + 1); c <= p; c++) {
+        if (c + q <= n) {
+          let gc = 0;
+          for (let i = 0; i < q; i++) gc = (gc << 8) | data[c + i]!;
+          const hc = Math.imul(gc, 0x9e3779b1) >>> shift;
+          if ((starts[hc >>> 5]! & (1 << (hc & 31))) === 0) continue;
+        }
+        const walked = this.verify(data, c, final, out);
+        if (walked < 0) {
+          if (c < hold) hold = c;
+          work -= walked;
+        } else work += walked;
+      }
+      if (work > budget) {
+        out.length = before;
+        return this.scanWithAutomaton(data, from, final, out);
+      }
+    }
+    // Positions whose sampled gram runs past the end: too near the end to filter, so walk them.
+    for (let c = covered + 1; c < n; c++) {
+      if (this.verify(data, c, final, out) < 0 && c < hold) hold = c;
+    }
+    if (!final) dropFrom(out, before, hold);
+    return final ? n : hold;
+  }
+
+  /**
+   * Walks the trie from `p`, pushing the longest needle that starts there. Returns the bytes
+   * walked, negated when the walk reached the end of the data still inside some needle's prefix.
+   */
+  private verify(data: Uint8Array, p: number, final: boolean, out: MatchList): number {
+    const a = this.automaton;
+    const n = data.length;
+    let s = 0;
+    let j = p;
+    let bestEnd = -1;
+    let bestName = 0;
+    while (j < n) {
+      const t = a.child(s, data[j]!);
+      if (t < 0) break;
+      s = t;
+      j++;
+      if (a.matchLength[s] === a.depth[s]) {
+        bestEnd = j;
+        bestName = a.matchName[s]!;
+      }
+    }
+    if (bestEnd >= 0) out.push(p, bestEnd, bestName);
+    const alive = !final && j === n && a.childCount[s]! > 0;
+    return alive ? -(j - p) - 1 : j - p + 1;
+  }
+
+  /** The same result by a plain Aho–Corasick pass: linear whatever the text. */
+  private scanWithAutomaton(data: Uint8Array, from: number, final: boolean, out: MatchList): number {
+    const a = this.automaton;
+    const hits: number[] = [];
+    const state = a.scan(data, from, data.length, 0, hits);
+    const before = out.length;
+    for (let i = 0; i < hits.length; i += 2) {
+      const end = hits[i]!;
+      const s = hits[i + 1]!;
+      out.push(end - a.matchLength[s]!, end, a.matchName[s]!);
+    }
+    const hold = final ? data.length : data.length - a.depth[state]!;
+    if (!final) dropFrom(out, before, hold);
+    return hold;
+  }
+}
+
+/** Removes matches starting at or after `hold`: the next window finds them again, maybe longer. */
+function dropFrom(out: MatchList, before: number, hold: number): void {
+  let w = before;
+  for (let r = before; r < out.length; r += 3) {
+    if (out[r]! >= hold) continue;
+    out[w++] = out[r]!;
+    out[w++] = out[r + 1]!;
+    out[w++] = out[r + 2]!;
+  }
+  out.length = w;
+}
