@@ -115,6 +115,39 @@ export function objectStoreContract(name: string, store: () => Promise<ObjectSto
     assert.deepEqual(await collect(s.list('half/')), []);
   });
 
+  test(`${name}: while a put streams, readers see the previous object whole`, async () => {
+    const s = await store();
+    const old = Buffer.alloc(100_000, 'o');
+    await s.put('swap/obj', old);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let sent = 0;
+    const slow = new Readable({
+      read() {
+        if (sent === 0) {
+          sent++;
+          this.push(Buffer.alloc(64 * 1024, 'n'));
+        } else if (sent === 1) {
+          sent++;
+          void gate.then(() => {
+            this.push(Buffer.alloc(64 * 1024, 'n'));
+            this.push(null);
+          });
+        }
+      },
+    });
+    const writing = s.put('swap/obj', slow);
+    // Wait until the store has taken the first chunk and asked for more: the put is under way.
+    while (sent < 2) await new Promise((r) => setImmediate(r));
+    assert.ok((await bytes(await s.get('swap/obj'))).equals(old), 'old object, whole, while the new one streams');
+    assert.equal((await s.head('swap/obj'))?.size, old.length);
+    release();
+    await writing;
+    const now = await bytes(await s.get('swap/obj'));
+    assert.equal(now.length, 128 * 1024);
+    assert.ok(now.every((b) => b === 'n'.charCodeAt(0)));
+  });
+
   test(`${name}: keys with spaces and unicode round-trip`, async () => {
     const s = await store();
     const key = 'weird/ä ü + %20 #?.txt';
