@@ -1,0 +1,93 @@
+/**
+ * The statements of the Postgres TaskQueue. Each is one statement, so each is its own short
+ * transaction and one round trip; a NOTIFY inside one is sent when it commits. `notify` is the
+ * CTE that sends it, or nothing at all in `in-process` mode.
+ *
+ * A claim's fencing token is its lease end in epoch milliseconds (stored truncated to the
+ * millisecond): a dispatcher whose lease ran out and was reclaimed holds an old token, so its
+ * extend or requeue cannot touch the newer claim.
+ */
+
+const leaseMs = `(extract(epoch FROM lease_expires_at) * 1000)::bigint`;
+const leaseEnd = `date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $(leaseSeconds)))`;
+
+export interface QueueSql {
+  readonly enqueue: string;
+  readonly release: string;
+  readonly claim: string;
+  readonly extend: string;
+  readonly requeue: string;
+  readonly complete: string;
+  readonly remove: string;
+  readonly reclaim: string;
+  readonly counts: string;
+}
+
+export function queueSql(notifyChannel: string | null): QueueSql {
+  // `changed` names the CTE whose rows say something became claimable in $(queue).
+  const notify = (changed: string): string =>
+    notifyChannel === null
+      ? `n AS (SELECT 1 WHERE false)`
+      : `n AS (SELECT pg_notify(${quoteLiteral(notifyChannel)}, $(queue)) FROM (SELECT 1 FROM ${changed} LIMIT 1) x)`;
+
+  return {
+    // The second branch finds the task a previous enqueue made; it sees only rows committed
+    // before this statement began, so a concurrent first enqueue yields no row (the caller retries).
+    enqueue: `
+      WITH ins AS (
+        INSERT INTO task_queue (job_id, queue, priority, state)
+        VALUES ($(jobId), $(queue), $(priority), $(state))
+        ON CONFLICT (job_id, queue) DO NOTHING
+        RETURNING id, state
+      ), ready AS (SELECT 1 FROM ins WHERE state = 'claimable'), ${notify('ready')}
+      SELECT id::text AS ref, (SELECT count(*) FROM n)::int AS notified FROM ins
+      UNION ALL
+      SELECT id::text, 0 FROM task_queue WHERE job_id = $(jobId) AND queue = $(queue)
+      LIMIT 1`,
+    release: `
+      WITH u AS (
+        UPDATE task_queue SET state = 'claimable', ready_at = clock_timestamp()
+        WHERE id = $(id) AND queue = $(queue) AND state = 'waiting'
+        RETURNING 1
+      ), ${notify('u')}
+      SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT count(*) FROM n)::int AS notified`,
+    claim: `
+      UPDATE task_queue t
+      SET state = 'claimed', claims = t.claims + 1, lease_expires_at = ${leaseEnd}
+      FROM (
+        SELECT id FROM task_queue
+        WHERE queue = $(queue) AND state = 'claimable'
+        ORDER BY priority DESC, ready_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      ) c
+      WHERE t.id = c.id
+      RETURNING t.id::text AS ref, t.job_id, t.queue, t.priority, ${leaseMs.replace('lease_expires_at', 't.lease_expires_at')} AS lease_ms`,
+    extend: `
+      UPDATE task_queue SET lease_expires_at = ${leaseEnd}
+      WHERE id = $(id) AND state = 'claimed' AND ${leaseMs} = $(token)
+      RETURNING ${leaseMs} AS lease_ms`,
+    requeue: `
+      WITH u AS (
+        UPDATE task_queue SET state = 'claimable', lease_expires_at = NULL, ready_at = clock_timestamp()
+        WHERE id = $(id) AND state = 'claimed' AND ${leaseMs} = $(token)
+        RETURNING 1
+      ), ${notify('u')}
+      SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT count(*) FROM n)::int AS notified`,
+    complete: `DELETE FROM task_queue WHERE id = $(id)`,
+    remove: `DELETE FROM task_queue WHERE id = $(id) AND queue = $(queue)`,
+    // A reclaimed task keeps its ready_at: it has waited longest, and its dispatcher died.
+    reclaim: `
+      WITH u AS (
+        UPDATE task_queue SET state = 'claimable', lease_expires_at = NULL
+        WHERE queue = $(queue) AND state = 'claimed' AND lease_expires_at < coalesce($(now), clock_timestamp())
+        RETURNING 1
+      ), ${notify('u')}
+      SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT count(*) FROM n)::int AS notified`,
+    counts: `SELECT queue, state, count(*)::int AS n FROM task_queue GROUP BY queue, state`,
+  };
+}
+
+function quoteLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
