@@ -134,3 +134,16 @@ test('a trailing newline in the value does not stop the value without it from ma
   const m = maskerFor('hunter2hunter2\n');
   assert.equal(m.maskText('pw=hunter2hunter2;'), 'pw=***DB_PASSWORD***;');
 });
+
+test('Python repr, SQL and CSV quote doubling, and the case-folded value', () => {
+  const m = maskerFor(secret);
+  const repr = spawnSync('python3', ['-c', 'import os; print(repr(os.environ["S"]))'], { env: { S: secret, PYTHONIOENCODING: 'utf-8' }, encoding: 'utf8' });
+  assert.equal(repr.status, 0, repr.stderr);
+  const inner = repr.stdout.trim().slice(1, -1);
+  assert.ok(inner.includes(`\\'`), inner);
+  assertMasked(m, repr.stdout, inner);
+  assertMasked(m, `INSERT INTO t VALUES ('${secret.replace(/'/g, "''")}')`, secret.replace(/'/g, "''"));
+  assertMasked(m, `a,"${secret.replace(/"/g, '""')}",b`, secret.replace(/"/g, '""'));
+  const upper = spawnSync('bash', ['-c', 'printf %s "${S^^}"'], { env: { S: secret, LC_ALL: 'C.UTF-8' }, encoding: 'utf8' });
+  assertMasked(m, `shout ${upper.stdout}!`, upper.stdout);
+});

@@ -93,6 +93,9 @@ function shellForms(value: string): string[] {
     value.replace(/'/g, `'\\''`), // inside '...': 'a'\''b' (sh, set -x, shlex.quote)
     value.replace(/'/g, `'"'"'`), // the other common single-quote idiom
     value.replace(/[\\"$`]/g, (c) => `\\${c}`), // inside "..."
+    value.replace(/[\\']/g, (c) => `\\${c}`), // Python repr, C-style '...'
+    value.replace(/'/g, "''"), // SQL, YAML single-quoted
+    value.replace(/"/g, '""'), // CSV, PowerShell "..."
   ];
 }
 
@@ -134,6 +137,8 @@ export function secretVariants(value: string, minLength: number): Buffer[] {
   for (const line of value.split(/\r\n|\n|\r/)) {
     texts.push(line, line.trim());
   }
+  // `${VAR^^}` and `tr a-z A-Z` cost a job nothing; the case-folded value costs two needles.
+  texts.push(value.toUpperCase(), value.toLowerCase());
   const needles: Buffer[] = texts.map(utf8);
   for (const base of baseForms(value)) {
     const bytes = utf8(base);
