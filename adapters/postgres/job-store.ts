@@ -4,28 +4,46 @@ import type { Job } from '../../core/job.ts';
 import type { JobSpec } from '../../core/job-spec.ts';
 import { isTerminal, terminalStates } from '../../core/job-state.ts';
 import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
-import type { Db } from './database.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
+import { as, type Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
+import { statement, type Statement, type StoreOptions } from './statement.ts';
 
 const terminalList = terminalStates.map((s) => `'${s}'`).join(',');
 
 /**
- * One statement writes the job, its first transition, its dependencies and its outbox entry, so
- * the common submit is a single round trip and still all-or-nothing.
+ * One statement writes the job, its dependencies and its outbox entry, so the common submit is a
+ * single round trip and still all-or-nothing. The job's entry into `queued` is its `created_at`;
+ * job_transitions records every move after that. Jobs without dependencies skip that insert.
  */
-const insertJobSql = `
+function insertJobSql(withDependencies: boolean): string {
+  const deps = withDependencies
+    ? `, d AS (
+  INSERT INTO job_dependencies (job_id, depends_on, states)
+  SELECT j.id, x.job_id, x.states FROM j, jsonb_to_recordset($(deps:json)) AS x(job_id uuid, states text[])
+)`
+    : '';
+  return `
 WITH j AS (
   INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
                     concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
   VALUES ($(id), $(name), 'queued', $(spec:json), $(queue), $(priority), $(labels:json), $(timeout),
           $(group), $(limit), $(policy), $(parentId), $(submittedBy), $(maxAttempts))
   RETURNING ${jobColumns}
-), t AS (
-  INSERT INTO job_transitions (job_id, from_state, to_state) SELECT id, NULL, state FROM j
-), d AS (
-  INSERT INTO job_dependencies (job_id, depends_on, states)
-  SELECT j.id, x.job_id, x.states FROM j, jsonb_to_recordset($(deps:json)) AS x(job_id uuid, states text[])
+)${deps}, o AS (
+  INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
+)
+SELECT * FROM j`;
+}
+const insertWithDependencies = insertJobSql(true);
+
+/** The common case as a positional statement, so it can be prepared once per connection. */
+const insertPlainPositional = `
+WITH j AS (
+  INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
+  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13)
+  RETURNING ${jobColumns}
 ), o AS (
   INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
 )
@@ -53,7 +71,18 @@ function insertParams(spec: JobSpec, input: SubmitInput): Record<string, unknown
 /** Raised inside a transaction that lost an idempotency race, to roll it back. */
 class LostRace extends Error {}
 
-export function createPgJobStore(db: Db): JobStore {
+export function createPgJobStore(db: Db, options: StoreOptions = {}): JobStore {
+  const prepared = options.prepared ?? false;
+
+  function insertQuery(spec: JobSpec, input: SubmitInput): Statement {
+    const p = insertParams(spec, input);
+    if (spec.dependsOn.length > 0) return as.format(insertWithDependencies, p);
+    return statement(prepared, 'rc_job_insert', insertPlainPositional, [
+      p['id'], p['name'], JSON.stringify(spec), p['queue'], p['priority'], JSON.stringify(spec.labels), p['timeout'],
+      p['group'], p['limit'], p['policy'], p['parentId'], p['submittedBy'], p['maxAttempts'],
+    ]);
+  }
+
   async function checkDependencies(t: Pick<Db, 'manyOrNone'>, spec: JobSpec): Promise<void> {
     if (spec.dependsOn.length === 0) return;
     const ids = spec.dependsOn.map((d) => d.jobId);
@@ -83,11 +112,11 @@ export function createPgJobStore(db: Db): JobStore {
     const { spec, idempotency } = input;
     if (idempotency === undefined) {
       if (spec.dependsOn.length === 0) {
-        return { job: jobFromRow(await db.one<JobRow>(insertJobSql, insertParams(spec, input))), replayed: false };
+        return { job: jobFromRow(await db.one<JobRow>(insertQuery(spec, input))), replayed: false };
       }
       return db.tx(async (t) => {
         await checkDependencies(t, spec);
-        return { job: jobFromRow(await t.one<JobRow>(insertJobSql, insertParams(spec, input))), replayed: false };
+        return { job: jobFromRow(await t.one<JobRow>(insertQuery(spec, input))), replayed: false };
       });
     }
     const { scope, key, requestHash } = idempotency;
@@ -96,7 +125,7 @@ export function createPgJobStore(db: Db): JobStore {
     try {
       return await db.tx(async (t) => {
         await checkDependencies(t, spec);
-        const job = jobFromRow(await t.one<JobRow>(insertJobSql, insertParams(spec, input)));
+        const job = jobFromRow(await t.one<JobRow>(insertQuery(spec, input)));
         // A concurrent request with the same key blocks here until the other commits, then inserts nothing.
         const won = await t.oneOrNone(
           `INSERT INTO idempotency_keys (scope, key, request_hash, job_id, response)
@@ -202,7 +231,7 @@ export function createPgJobStore(db: Db): JobStore {
     submit: (input) => pgCall(() => submit(input)),
     get: (id) =>
       pgCall(async () => {
-        const row = await db.oneOrNone<JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id]);
+        const row = await db.oneOrNone<JobRow>(statement(prepared, 'rc_job_get', `SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id]));
         return row === null ? null : jobFromRow(row);
       }),
     list: (filter, page) => pgCall(() => list(filter, page)),

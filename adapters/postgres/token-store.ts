@@ -4,6 +4,7 @@ import type { Role } from '../../core/roles.ts';
 import { mintToken, tokenLookup, tokenMatches } from '../../core/token.ts';
 import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
+import { statement, type StoreOptions } from './statement.ts';
 
 interface TokenRow {
   id: string;
@@ -28,7 +29,8 @@ const infoFromRow = (r: TokenRow): TokenInfo => ({
 const columns = `id, name, role, hash, created_at, expires_at, created_by,
   (revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) AS live`;
 
-export function createPgTokenStore(db: Db): TokenStore {
+export function createPgTokenStore(db: Db, options: StoreOptions = {}): TokenStore {
+  const prepared = options.prepared ?? false;
   return {
     create: (input) =>
       pgCall(async () => {
@@ -44,7 +46,7 @@ export function createPgTokenStore(db: Db): TokenStore {
       pgCall(async () => {
         const lookup = tokenLookup(token);
         if (lookup === null) return null;
-        const row = await db.oneOrNone<TokenRow>(`SELECT ${columns} FROM api_tokens WHERE lookup = $1`, [lookup]);
+        const row = await db.oneOrNone<TokenRow>(statement(prepared, 'rc_token_verify', `SELECT ${columns} FROM api_tokens WHERE lookup = $1`, [lookup]));
         if (row === null || !tokenMatches(token, row.hash) || !row.live) return null;
         return infoFromRow(row);
       }),

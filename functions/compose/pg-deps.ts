@@ -5,12 +5,15 @@ import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import type { Db } from '../../adapters/postgres/database.ts';
 import type { ApiSettings, Deps, Logger } from '../deps.ts';
 
-/** Every store over one pg-promise database: real Postgres, or PGlite through its socket. */
-export function pgDeps(db: Db, settings: ApiSettings, logger: Logger): Deps {
+/**
+ * Every store over one pg-promise database: real Postgres, or PGlite through its socket (where
+ * `prepared` must be false: it is one session shared by all connections).
+ */
+export function pgDeps(db: Db, settings: ApiSettings, logger: Logger, options: { readonly prepared: boolean }): Deps {
   return {
-    jobs: createPgJobStore(db),
+    jobs: createPgJobStore(db, options),
     logs: createPgLogStore(db),
-    tokens: createPgTokenStore(db),
+    tokens: createPgTokenStore(db, options),
     readiness: createPgReadiness(db),
     logger,
     settings,

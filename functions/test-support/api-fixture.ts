@@ -22,7 +22,7 @@ export const testSettings = { maxBodyBytes: 64 * 1024, followPollMs: 20 };
 /** An app over a fresh Postgres database for one test file, with one token per role. */
 export async function createApiFixture(): Promise<ApiFixture> {
   const database = await createTestDatabase();
-  const deps = pgDeps(database.db, testSettings, silentLogger);
+  const deps = pgDeps(database.db, testSettings, silentLogger, { prepared: true });
   const app = createApp(deps);
   const tokens = {} as Record<Role, string>;
   for (const role of ['admin', 'maintainer', 'contributor', 'viewer'] as const) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobSpec } from '../../../core/job-spec.ts';
@@ -52,7 +53,7 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
 
   test(`${label}: idempotency replays the first response and refuses a different body`, async () => {
     const { jobs } = fixture();
-    const idem = { scope: 'tok', key: 'k1', requestHash: 'h1' };
+    const idem = { scope: 'tok', key: `k1-${randomUUID()}`, requestHash: 'h1' };
     const first = await jobs.submit({ spec: sampleSpec(), submittedBy: null, idempotency: idem });
     const again = await jobs.submit({ spec: sampleSpec(), submittedBy: null, idempotency: idem });
     assert.equal(again.replayed, true);
@@ -64,17 +65,19 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
 
   test(`${label}: concurrent submissions with one key create one job`, async () => {
     const { jobs } = fixture();
-    const idem = { scope: 'tok', key: 'race', requestHash: 'h' };
+    const idem = { scope: 'tok', key: `race-${randomUUID()}`, requestHash: 'h' };
     const results = await Promise.all(Array.from({ length: 6 }, () => jobs.submit({ spec: sampleSpec(), submittedBy: null, idempotency: idem })));
     assert.equal(new Set(results.map((r) => r.job.id)).size, 1);
     assert.equal(results.filter((r) => !r.replayed).length, 1);
   });
 
   test(`${label}: dependencies must name existing jobs`, async () => {
-    const { jobs } = fixture();
+    const { jobs, db } = fixture();
     const dep = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
     const ok = await jobs.submit({ spec: sampleSpec({ dependsOn: [{ jobId: dep.job.id, states: ['succeeded', 'failed'] }] }), submittedBy: null });
     assert.equal(ok.job.state, 'queued');
+    const edges = await db.manyOrNone<{ depends_on: string; states: string[] }>('SELECT depends_on, states FROM job_dependencies WHERE job_id = $1', [ok.job.id]);
+    assert.deepEqual(edges, [{ depends_on: dep.job.id, states: ['succeeded', 'failed'] }]);
     await assert.rejects(
       jobs.submit({ spec: sampleSpec({ dependsOn: [{ jobId: dep.job.id, states: ['succeeded'] }, { jobId: '00000000-0000-4000-8000-000000000001', states: ['succeeded'] }] }), submittedBy: null }),
       (err: unknown) => err instanceof AppError && err.code === 'invalid_input' && err.details?.['field'] === 'spec.dependsOn[1].jobId',
@@ -119,8 +122,8 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
     assert.notEqual(done.finishedAt, null);
     await assert.rejects(jobs.transition(job.id, { to: 'running' }), isCode('conflict'));
     await assert.rejects(jobs.transition('00000000-0000-4000-8000-000000000002', { to: 'running' }), isCode('not_found'));
-    const history = await db.manyOrNone<{ to_state: string }>('SELECT to_state FROM job_transitions WHERE job_id = $1 ORDER BY id', [job.id]);
-    assert.deepEqual(history.map((h) => h.to_state), ['queued', 'running', 'failed']);
+    const history = await db.manyOrNone<{ from_state: string; to_state: string }>('SELECT from_state, to_state FROM job_transitions WHERE job_id = $1 ORDER BY id', [job.id]);
+    assert.deepEqual(history.map((h) => [h.from_state, h.to_state]), [['queued', 'running'], ['running', 'failed']]);
   });
 
   test(`${label}: cancel ends a queued job at once and asks the dispatcher to stop a running one`, async () => {

@@ -1,0 +1,46 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
+import { createTestDatabase, type TestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
+import { cachedTokenStore } from './cached-token-store.ts';
+
+let t: TestDatabase;
+before(async () => {
+  t = await createTestDatabase();
+});
+after(() => t.drop());
+
+test('a cached token is served without the database until its time is up; revocation here is immediate', async () => {
+  let clock = 1_000_000;
+  const inner = createPgTokenStore(t.db);
+  const cached = cachedTokenStore(inner, { ttlMs: 2000, now: () => clock });
+  const a = await cached.create({ name: 'a', role: 'viewer', expiresAt: null, createdBy: null });
+  assert.equal((await cached.verify(a.token))?.id, a.info.id);
+  // Revoked behind the cache's back (as by another replica): still trusted within the TTL…
+  await inner.revoke(a.info.id);
+  assert.equal((await cached.verify(a.token))?.id, a.info.id);
+  // …and refused once it is over.
+  clock += 2001;
+  assert.equal(await cached.verify(a.token), null);
+
+  const b = await cached.create({ name: 'b', role: 'viewer', expiresAt: null, createdBy: null });
+  assert.notEqual(await cached.verify(b.token), null);
+  assert.equal(await cached.revoke(b.info.id), true);
+  assert.equal(await cached.verify(b.token), null);
+});
+
+test('expiry is checked on every use: an expired cached token goes back to the database', async () => {
+  let clock = Date.now();
+  const inner = createPgTokenStore(t.db);
+  let calls = 0;
+  const counted = { ...inner, verify: (token: string) => (calls++, inner.verify(token)) };
+  const cached = cachedTokenStore(counted, { ttlMs: 60_000, now: () => clock });
+  const c = await cached.create({ name: 'c', role: 'viewer', expiresAt: new Date(clock + 5_000).toISOString(), createdBy: null });
+  await cached.verify(c.token);
+  await cached.verify(c.token);
+  assert.equal(calls, 1);
+  clock += 6_000;
+  await cached.verify(c.token);
+  assert.equal(calls, 2);
+  assert.equal(cachedTokenStore(inner, { ttlMs: 0 }), inner);
+});

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { TokenInfo, TokenStore } from '../../core/ports/token-store.ts';
+
+export interface TokenCacheOptions {
+  /** How long a verified token is trusted without asking the database; 0 turns the cache off. */
+  readonly ttlMs: number;
+  readonly maxEntries?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Remembers successful verifications for a short time so that a request costs one database
+ * round trip instead of two. It is a cache of the database, not state of its own: expiry is
+ * still checked on every use, a revocation through this process takes effect at once, and one
+ * through another replica within `ttlMs`. Failed verifications are never cached, so a new token
+ * works immediately. Keys are token hashes, so no clear token outlives its request here.
+ */
+export function cachedTokenStore(inner: TokenStore, options: TokenCacheOptions): TokenStore {
+  if (options.ttlMs <= 0) return inner;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { info: TokenInfo; until: number }>();
+  const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+  return {
+    create: (input) => inner.create(input),
+    async verify(token) {
+      const key = keyOf(token);
+      const hit = cache.get(key);
+      const t = now();
+      if (hit !== undefined && hit.until > t && (hit.info.expiresAt === null || Date.parse(hit.info.expiresAt) > t)) {
+        return hit.info;
+      }
+      cache.delete(key);
+      const info = await inner.verify(token);
+      if (info !== null) {
+        if (cache.size >= maxEntries) cache.delete(cache.keys().next().value ?? '');
+        cache.set(key, { info, until: t + options.ttlMs });
+      }
+      return info;
+    },
+    async revoke(id) {
+      for (const [key, entry] of cache) if (entry.info.id === id) cache.delete(key);
+      return inner.revoke(id);
+    },
+  };
+}
