@@ -5,6 +5,7 @@
  * region that a later match could still extend.
  */
 import type { MatchFinder, MatchList } from './match-finder.ts';
+import { findAcrossWraps, lineContextAfter, type LineContext } from './wrapped-lines.ts';
 
 export interface MaskStream {
   /** Feed raw bytes; returns the bytes that are safe to emit now (may be empty, may share memory with `chunk`). */
@@ -49,6 +50,8 @@ export class ByteMaskStream implements MaskStream {
   /** Matched spans not yet emitted, sorted, disjoint and not adjacent. */
   private regions: Region[] = [];
   private readonly matches: MatchList = [];
+  /** What the emitted text tells about the line the first held byte is on (see wrapped-lines.ts). */
+  private lineBefore: LineContext = 0;
 
   constructor(private readonly source: MaskSource) {}
 
@@ -64,9 +67,10 @@ export class ByteMaskStream implements MaskStream {
     const data = this.held.length === 0 ? asBuffer(chunk) : Buffer.concat([this.held, chunk]);
     this.position += chunk.length;
     const hold = finder.find(data, this.verified - base, false, this.matches);
+    const wrapHold = findAcrossWraps(finder, data, this.lineBefore, false, this.matches);
     this.verified = base + hold;
     this.merge(base);
-    return this.emit(data, base, base + hold);
+    return this.emit(data, base, base + Math.min(hold, wrapHold));
   }
 
   end(): Uint8Array {
@@ -74,6 +78,7 @@ export class ByteMaskStream implements MaskStream {
     const base = this.position - this.held.length;
     if (finder !== null) {
       finder.find(this.held, this.verified - base, true, this.matches);
+      findAcrossWraps(finder, this.held, this.lineBefore, true, this.matches);
       this.merge(base);
     }
     this.verified = this.position;
@@ -146,6 +151,7 @@ export class ByteMaskStream implements MaskStream {
       parts.push(data.subarray(from, cutAt));
       out = Buffer.concat(parts);
     }
+    this.lineBefore = lineContextAfter(data, cutAt, this.lineBefore);
     // The held tail is copied: the caller may reuse its chunk's memory after this call.
     this.held = cutAt >= data.length ? empty : Buffer.from(data.subarray(cutAt));
     return out;

@@ -22,6 +22,8 @@ export class MatchFinder {
   /** Sampling stride: every needle is at least q + step - 1 bytes long. */
   private readonly step: number;
   private readonly filter = new Uint32Array(1 << (filterBits - 5));
+  /** Length of the longest needle: how far a match can reach from any byte. */
+  readonly longestNeedle: number;
   /** The needles' first q bytes only: a cheap test of a candidate before walking the trie. */
   private readonly starts = new Uint32Array(1 << (filterBits - 5));
 
@@ -30,7 +32,12 @@ export class MatchFinder {
     needles: readonly Needle[],
   ) {
     let shortest = Infinity;
-    for (const n of needles) shortest = Math.min(shortest, n.bytes.length);
+    let longest = 0;
+    for (const n of needles) {
+      shortest = Math.min(shortest, n.bytes.length);
+      longest = Math.max(longest, n.bytes.length);
+    }
+    this.longestNeedle = longest;
     this.q = Math.max(1, Math.min(4, shortest));
     this.step = Math.max(1, Math.min(4, shortest - this.q + 1));
     // Each needle's grams at offsets 0..step-1: a sampled position falls on one of them.
