@@ -184,6 +184,19 @@ try {
     },
     serverPid,
   );
+  // The HTTP floor: the same server answering without touching the database. Neither API ratio
+  // can beat (this rate / the raw peer's rate); it shows how much of a gap is HTTP itself.
+  const health = await (async (): Promise<Phase> => {
+    const op = async () => {
+      const res = await http(base, 'GET', '/healthz', token);
+      if (res.status !== 200) throw new Error(`healthz: ${res.status}`);
+    };
+    const counter = { n: 0 };
+    await run(op, 1000, null, counter);
+    const lat: number[] = [];
+    const secs = await run(op, seconds * 1000, lat, counter);
+    return { ops: lat.length, perSecond: lat.length / secs, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  })();
   const serverPeak = peakRssMb(server.pid);
   const submitRatio = submit.perSecond / rawInsert.perSecond;
   const statusRatio = status.perSecond / rawSelect.perSecond;
@@ -197,11 +210,12 @@ try {
     'client CPU': p.clientCpu === undefined ? '-' : `${(p.clientCpu * 100).toFixed(0)}%`,
   });
   reportBench('api', {
-    rows: [row('raw INSERT (pooled)', rawInsert), row('POST /v1/jobs', submit), row('raw PK SELECT (pooled)', rawSelect), row('GET /v1/jobs/:id', status)],
+    rows: [row('raw INSERT (pooled)', rawInsert), row('POST /v1/jobs', submit), row('raw PK SELECT (pooled)', rawSelect), row('GET /v1/jobs/:id', status), row('GET /healthz (HTTP only)', health)],
     checks: [
       { name: 'submit / raw INSERT', value: submitRatio, target: '≥ 0.35', pass: submitRatio >= 0.35 },
       { name: 'status / raw PK SELECT', value: statusRatio, target: '≥ 0.5', pass: statusRatio >= 0.5 },
       { name: 'server peak RSS (MB)', value: serverPeak, target: 'reported', pass: true },
+      { name: 'HTTP floor: /healthz / raw PK SELECT', value: health.perSecond / rawSelect.perSecond, target: 'reported', pass: true },
     ],
     notes: [
       `${clients} concurrent clients; peer and API alternate in ${rounds} slices, ${seconds}s each in all, after 1s warm-ups; pool ${poolSize} for the server and for the raw peers`,
