@@ -128,3 +128,24 @@ test('a text with no secret in it comes out unchanged and nothing stays held aft
     { numRuns: 200 },
   );
 });
+
+test('any minLength (short grams, stride 1): output equals the reference for any chunking', () => {
+  const shortSecret = fc.string({ unit: fc.constantFrom(...'abcab01+/=\n é'), minLength: 1, maxLength: 10 });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 8 }),
+      fc.array(shortSecret, { minLength: 1, maxLength: 4 }),
+      fc.string({ unit: fc.constantFrom(...'abcab01+/=\n é'), maxLength: 120 }),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      (minLength, values, text, cuts) => {
+        const secrets = values.map((v, i): [string, string] => [`S${i}_TOKEN`, v]);
+        const m = new SecretMasker({ minLength });
+        for (const [name, value] of secrets) m.add(name, value);
+        const input = Buffer.from(text);
+        const got = streamMask(m, chunk(input, cuts));
+        assert.equal(got.toString('latin1'), referenceMask(input, secrets, minLength).toString('latin1'));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
