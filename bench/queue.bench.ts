@@ -146,6 +146,7 @@ try {
     notes: [
       `idle system: one enqueue every ${gapMs} ms, ${iterations} samples after ${warmup} warm-up`,
       'the commit lies between the enqueue call and its return: the two pickup rows bound the true figure',
+      `upper bound (enqueue call → claim, which also pays the enqueue's own INSERT and WAL flush) / raw p50: ${(listen.fromCall.p50 / raw.p50).toFixed(2)}`,
       `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB (whole bench process, PGlite included)`,
     ],
   });
