@@ -150,3 +150,12 @@ test('text built to pass the filter everywhere falls back to the automaton with 
     assert.equal(feed(m.stream(), chunks), want, `chunks of ${size}`);
   }
 });
+
+test('a stream opened before any secret masks one added later', () => {
+  const m = new SecretMasker();
+  const s = m.stream();
+  assert.equal(Buffer.from(s.write(Buffer.from('before: sekrit-later\n'))).toString(), 'before: sekrit-later\n');
+  m.add('LATER_TOKEN', 'sekrit-later');
+  const out = Buffer.concat([s.write(Buffer.from('after: sekrit-')), s.write(Buffer.from('later\n')), s.end()]).toString();
+  assert.equal(out, 'after: ***LATER_TOKEN***\n');
+});

@@ -61,7 +61,13 @@ export class ByteMaskStream implements MaskStream {
 
   write(chunk: Uint8Array): Uint8Array {
     const finder = this.refresh();
-    if (finder === null) return chunk;
+    if (finder === null) {
+      // No secret yet: bytes pass through, but the line they leave open still counts for wraps.
+      this.lineBefore = lineContextAfter(chunk, chunk.length, this.lineBefore);
+      this.position += chunk.length;
+      this.verified = this.position;
+      return chunk;
+    }
     if (chunk.length === 0) return empty;
     const base = this.position - this.held.length;
     const data = this.held.length === 0 ? asBuffer(chunk) : Buffer.concat([this.held, chunk]);
