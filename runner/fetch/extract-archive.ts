@@ -34,16 +34,47 @@ export interface ExtractOutcome {
  * point is more than a few chunks of the archive in memory.
  */
 export async function extractArchive(source: Readable, root: string, options: ExtractOptions): Promise<ExtractOutcome> {
+  // Everything stops on `stop`: the caller's signal (cancel, idle timeout) or our own failure.
+  const stop = new AbortController();
+  const forward = (): void => stop.abort(options.signal.reason);
+  if (options.signal.aborted) forward();
+  else options.signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await extractUntil(stop, source, root, options);
+  } finally {
+    options.signal.removeEventListener('abort', forward);
+  }
+}
+
+async function extractUntil(
+  stop: AbortController,
+  source: Readable,
+  root: string,
+  options: ExtractOptions,
+): Promise<ExtractOutcome> {
   const { limits, label } = options;
   const hash = createHash('sha256');
   const tree = new ExtractionTree(root, limits);
   let bytes = 0;
   let totalBytes = 0;
+  // Reads of the source race `stop`, because a stalled source may never settle even once
+  // destroyed (a web stream whose cancel waits on a pull that never returns; seen on Node 24),
+  // and teardown must not wait on it.
+  const stopped = new Promise<never>((_, reject) => {
+    const fail = (): void => reject(stop.signal.reason as Error);
+    if (stop.signal.aborted) fail();
+    else stop.signal.addEventListener('abort', fail, { once: true });
+  });
+  stopped.catch(() => undefined);
 
   // Errors of the source itself (a reset halfway, a failing disk under file://) are worth a retry.
   async function* received(): AsyncGenerator<Buffer> {
+    const it = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
+      for (;;) {
+        const next = await Promise.race([it.next(), stopped]);
+        if (next.done) return;
+        const chunk = next.value;
         bytes += chunk.length;
         if (bytes > limits.maxArchiveBytes) throw tooLarge(`maxArchiveBytes ${limits.maxArchiveBytes}`, bytes);
         hash.update(chunk);
@@ -51,8 +82,11 @@ export async function extractArchive(source: Readable, root: string, options: Ex
         yield chunk;
       }
     } catch (err) {
-      if (err instanceof AppError || options.signal.aborted) throw err;
+      if (err instanceof AppError || stop.signal.aborted) throw err;
       throw new AppError('unavailable', `reading ${label} failed: ${coerceError(err).message}`, undefined, { cause: err });
+    } finally {
+      source.destroy();
+      it.return?.().catch(() => undefined); // not awaited, for the reason above
     }
   }
 
@@ -69,17 +103,12 @@ export async function extractArchive(source: Readable, root: string, options: Ex
     },
   });
   const extract = tar.extract();
-  const stages = gzipped
-    ? [raw, createGunzip({ chunkSize: 64 * 1024 }), tarBytes, extract]
-    : [raw, tarBytes, extract];
-  const feeding = pipeline(stages, { signal: options.signal }).then(
+  const stages = gzipped ? [raw, createGunzip({ chunkSize: 64 * 1024 }), tarBytes, extract] : [raw, tarBytes, extract];
+  const feeding = pipeline(stages, { signal: stop.signal }).then(
     () => undefined,
     (err: unknown) => err,
   );
 
-  // A stalled source would keep its generator from noticing teardown; destroying it directly cannot stall.
-  const stopSource = (): void => void source.destroy();
-  options.signal.addEventListener('abort', stopSource, { once: true });
   let consumeError: unknown;
   try {
     for await (const entry of extract) {
@@ -88,12 +117,9 @@ export async function extractArchive(source: Readable, root: string, options: Ex
     }
   } catch (err) {
     consumeError = err;
-    source.destroy();
-    raw.destroy();
+    stop.abort(err);
   }
-  const feedError = await feeding;
-  options.signal.removeEventListener('abort', stopSource);
-  const failure = pickFailure(consumeError, feedError, label);
+  const failure = pickFailure(consumeError, await feeding, label);
   if (failure) throw failure;
   await tree.finish(options.symlinkFloor(tree));
   return { sha256: hash.digest('hex'), bytes, totalBytes, tree };
