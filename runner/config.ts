@@ -33,6 +33,12 @@ export interface RunnerConfig {
   readonly cleanupTimeoutMs: number;
   /** How archive URLs are fetched (ignored for local directories). */
   readonly fetch: FetchSettings;
+  /**
+   * Cancel the run when stdin reaches its end: an executor that spawns the runner keeps stdin
+   * open, so if the dispatcher dies — even by SIGKILL — the job stops instead of running on
+   * unsupervised, and cannot end up running twice once the job is retried.
+   */
+  readonly stopOnStdinEnd: boolean;
 }
 
 export interface FetchSettings {
@@ -75,6 +81,7 @@ export const runnerEnv = {
   s3Endpoint: 'REACTORCIDE_S3_ENDPOINT',
   s3Region: 'REACTORCIDE_S3_REGION',
   s3ForcePathStyle: 'REACTORCIDE_S3_FORCE_PATH_STYLE',
+  stopOnStdinEnd: 'REACTORCIDE_STOP_ON_STDIN_END',
 } as const;
 
 /** The runner's control variables are consumed here and never handed on to the job. */
@@ -162,6 +169,7 @@ export function parseRunnerConfig(env: Env, cwd: string): RunnerConfig {
       s3Region: get(runnerEnv.s3Region),
       s3ForcePathStyle: bool(runnerEnv.s3ForcePathStyle),
     }),
+    stopOnStdinEnd: bool(runnerEnv.stopOnStdinEnd),
   });
 }
 

@@ -33,6 +33,10 @@ export async function runnerMain(env: Readonly<Record<string, string | undefined
     process.stderr.write(`reactorcide: ${toAppError(err).message === 'internal error' ? String(err) : toAppError(err).message}\n`);
     return RUNNER_ERROR_EXIT_CODE;
   }
+  // A reader that went away (a killed dispatcher, a closed pipe) must not crash the runner
+  // with EPIPE before it has stopped the job and cleaned up; the output is lost, the job is not.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   const writers = processWriters();
   const color = config.logFormat === 'text' && process.stderr.isTTY === true && env.NO_COLOR === undefined;
   const sink = config.logFormat === 'ndjson' ? ndjsonSink(writers) : textSink(writers, { color });
@@ -46,6 +50,11 @@ export async function runnerMain(env: Readonly<Record<string, string | undefined
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  if (config.stopOnStdinEnd) {
+    process.stdin.on('error', () => {});
+    process.stdin.on('close', () => run.cancel('SIGTERM', 'the process that started the runner went away'));
+    process.stdin.resume();
+  }
 
   const summary = await run.done;
   sink.summary(summary);

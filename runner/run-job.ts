@@ -33,7 +33,7 @@ export type StopSignal = 'SIGTERM' | 'SIGINT';
 export interface RunHandle {
   readonly done: Promise<RunSummary>;
   /** Stop the run: the script gets SIGTERM, then SIGKILL after the grace period; cleanup runs. */
-  cancel(signal: StopSignal): void;
+  cancel(signal: StopSignal, why?: string): void;
 }
 
 class Cancelled extends Error {}
@@ -50,7 +50,7 @@ export function startRun(
   deps: RunDeps = {},
 ): RunHandle {
   const run = new JobRun(config, env, sink, deps);
-  return { done: run.execute(), cancel: (signal) => run.cancel(signal) };
+  return { done: run.execute(), cancel: (signal, why) => run.cancel(signal, why) };
 }
 
 class JobRun {
@@ -90,10 +90,10 @@ class JobRun {
     }
   }
 
-  cancel(signal: StopSignal): void {
+  cancel(signal: StopSignal, why = `received ${signal}`): void {
     if (this.stopSignal) return;
     this.stopSignal = signal;
-    this.pipeline.system(`received ${signal}: stopping the job`);
+    this.pipeline.system(`${why}: stopping the job`);
     this.abort.abort(new Cancelled(signal));
     void this.process?.stop(this.config.killGraceMs);
   }

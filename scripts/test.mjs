@@ -29,7 +29,8 @@ if (files.length === 0) {
 const concurrency = Math.max(2, availableParallelism());
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...files],
+  // A hung test fails after two minutes instead of holding CI until its own time limit.
+  ['--import', 'tsx', '--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);

@@ -3,3 +3,4 @@ export * from './log-store.ts';
 export * from './token-store.ts';
 export * from './readiness.ts';
 export * from './task-queue.ts';
+export * from './executor.ts';

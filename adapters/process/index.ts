@@ -1,0 +1,1 @@
+export { createProcessExecutor, type ProcessExecutorConfig } from './process-executor.ts';

@@ -1,0 +1,118 @@
+/**
+ * Runs each job's runner as a child process: NDJSON records from its stdout go to the log store
+ * as they come; its summary record says how the run ended. A runner that dies without a summary
+ * is `errored` with what it printed to stderr (masked with the job's secrets, which the executor
+ * holds) as the reason.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { coerceError } from '../../core/errors.ts';
+import type { LogRecord } from '../../core/log-record.ts';
+import type { Execution, ExecutionHooks, ExecutionResult, ExecutionSpec, Executor } from '../../core/ports/executor.ts';
+import type { RunSummary, SummaryRecord } from '../../core/run-summary.ts';
+import { SecretMasker } from '../../runner/masking/index.ts';
+import { RecordBatcher } from './record-batcher.ts';
+import { defaultPassThrough, runnerEnv } from './runner-env.ts';
+
+export interface ProcessExecutorConfig {
+  /** The runner's command line, e.g. [node, …/bin/reactorcide.js, 'run']. */
+  readonly runnerCommand: readonly string[];
+  /** Each run gets `<workRoot>/<jobId>` as its scratch directory. */
+  readonly workRoot: string;
+  /** After SIGTERM, how long the runner gets (for its own grace and cleanup) before SIGKILL. */
+  readonly stopGraceMs: number;
+  /** Operator-level runner settings (REACTORCIDE_ALLOW_HTTP, REACTORCIDE_S3_ENDPOINT, …). */
+  readonly runnerSettings?: Readonly<Record<string, string>>;
+  /** The dispatcher's own environment, read only for the pass-through variables. */
+  readonly inheritEnv: Readonly<Record<string, string | undefined>>;
+  readonly passThrough?: readonly string[];
+}
+
+export function createProcessExecutor(config: ProcessExecutorConfig): Executor {
+  return { start: (spec, hooks) => startRunner(config, spec, hooks) };
+}
+
+function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: ExecutionHooks): Execution {
+  let cancelled = false;
+  let timedOut = false;
+  let kill: (() => void) | undefined;
+  const masker = new SecretMasker();
+  for (const [name, value] of Object.entries(spec.secrets)) masker.add(name, value);
+
+  const done = (async (): Promise<ExecutionResult> => {
+    const workDir = join(config.workRoot, spec.jobId);
+    let env;
+    try {
+      await mkdir(workDir, { recursive: true });
+      env = { ...runnerEnv(spec, { workDir, inherit: config.inheritEnv, passThrough: config.passThrough ?? defaultPassThrough }), ...config.runnerSettings };
+    } catch (err) {
+      return { outcome: 'errored', exitCode: null, reason: masker.maskText(coerceError(err).message), phases: [] };
+    }
+    const [command, ...args] = config.runnerCommand;
+    const child = spawn(command as string, args, { env, cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stop = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), config.stopGraceMs).unref();
+    };
+    kill = stop;
+    if (cancelled) stop();
+    const deadline = spec.timeoutSeconds > 0 ? setTimeout(() => ((timedOut = true), stop()), spec.timeoutSeconds * 1000) : undefined;
+
+    const batcher = new RecordBatcher((records) => hooks.onRecords(records));
+    let summary: RunSummary | undefined;
+    let stderrTail = '';
+    const systemRecord = (text: string): LogRecord => ({ ts: new Date().toISOString(), stream: 'system', phase: 'run', text: masker.maskText(text) });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-4000)));
+    const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      const parsed = parseLine(line);
+      if (parsed === undefined) batcher.push(systemRecord(`${line}\n`));
+      else if ('summary' in parsed) summary = parsed.summary;
+      else batcher.push(parsed);
+    });
+    child.stdin.on('error', () => {}); // the runner may be gone before we close it
+
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    clearTimeout(deadline);
+    child.stdin.destroy();
+    if (stderrTail.trim() !== '') batcher.push(systemRecord(`runner stderr: ${stderrTail.trim()}\n`));
+    await batcher.drain();
+
+    const phases = summary?.phases ?? [];
+    if (timedOut) return { outcome: 'timed_out', exitCode: exit.code, reason: `stopped after the ${spec.timeoutSeconds} s timeout`, phases };
+    if (summary) {
+      const reason = summary.error ? `${summary.error.phase}: ${summary.error.message}` : undefined;
+      return { outcome: summary.outcome, exitCode: summary.exitCode, ...(reason ? { reason } : {}), phases };
+    }
+    if (cancelled) return { outcome: 'cancelled', exitCode: exit.code, reason: 'cancelled before the runner reported', phases };
+    const how = exit.error ? `could not start: ${exit.error.message}` : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
+    return { outcome: 'errored', exitCode: exit.code, reason: masker.maskText(`the runner ${how} without a summary${tail ? `: ${tail}` : ''}`), phases };
+  })();
+
+  return {
+    done,
+    cancel() {
+      cancelled = true;
+      kill?.();
+    },
+  };
+}
+
+function parseLine(line: string): LogRecord | SummaryRecord | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(line) as Partial<LogRecord & SummaryRecord>;
+    if (v.summary && typeof v.summary === 'object') return v as SummaryRecord;
+    if (typeof v.text === 'string' && typeof v.stream === 'string' && typeof v.phase === 'string' && typeof v.ts === 'string') return v as LogRecord;
+  } catch {
+    // not a record: shown as the runner's own text
+  }
+  return undefined;
+}

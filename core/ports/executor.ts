@@ -1,0 +1,50 @@
+/**
+ * Where a job's runner runs: a local child process (adapters/process, the embedded default) or a
+ * Kubernetes Job (adapters/kubernetes). The dispatcher hands over everything the runner needs —
+ * it never reaches into the runner — and gets back log records as they are printed and how the
+ * run ended.
+ */
+import type { CodeLocation, ResourceSpec } from '../job-spec.ts';
+import type { LogRecord } from '../log-record.ts';
+import type { PhaseTiming } from '../phases.ts';
+
+export interface ExecutionSpec {
+  readonly jobId: string;
+  readonly source: CodeLocation;
+  readonly jobCode?: CodeLocation;
+  readonly command?: readonly string[];
+  readonly image?: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Secret values by env var name: delivered as env vars the runner masks, never logged. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly resources: ResourceSpec;
+  /** Seconds before the run is stopped and `timed_out`; 0 for none. */
+  readonly timeoutSeconds: number;
+}
+
+export type ExecutionOutcome = 'succeeded' | 'failed' | 'errored' | 'cancelled' | 'timed_out';
+
+export interface ExecutionResult {
+  readonly outcome: ExecutionOutcome;
+  /** The runner's exit code, when it exited. */
+  readonly exitCode: number | null;
+  /** Why it did not succeed, already masked (the runner's own summary, or the executor's). */
+  readonly reason?: string;
+  readonly phases: readonly PhaseTiming[];
+}
+
+export interface Execution {
+  /** Settles once the runner is gone and every record has been handed to `onRecords`. */
+  readonly done: Promise<ExecutionResult>;
+  /** Stop the run: SIGTERM to the runner (which runs cleanup), SIGKILL after the grace period. */
+  cancel(): void;
+}
+
+export interface ExecutionHooks {
+  /** Records in order, in batches; the executor waits for each call before handing the next. */
+  readonly onRecords: (records: readonly LogRecord[]) => Promise<void>;
+}
+
+export interface Executor {
+  start(spec: ExecutionSpec, hooks: ExecutionHooks): Execution;
+}
