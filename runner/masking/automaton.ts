@@ -38,65 +38,51 @@ export class Automaton {
   readonly matchName: Int32Array;
 
   constructor(needles: readonly Needle[]) {
+    // Trie built from the needles in byte order: each shares its prefix with the one before, so
+    // no edge map is needed and every node's children come in ascending byte order.
+    const sorted = [...needles].sort((a, b) => Buffer.compare(a.bytes, b.bytes));
     let capacity = 1;
-    for (const n of needles) capacity += n.bytes.length;
-
-    // Trie in insertion numbering; children as linked lists, edges in a map for failure links.
-    const edges = new Map<number, number>();
+    for (const n of sorted) capacity += n.bytes.length;
     const firstKid = new Int32Array(capacity).fill(-1);
+    const lastKid = new Int32Array(capacity).fill(-1);
     const sibling = new Int32Array(capacity).fill(-1);
     const edgeByte = new Uint8Array(capacity);
     const termLen = new Int32Array(capacity);
     const termName = new Int32Array(capacity);
     const used = new Uint8Array(256);
+    const path = [0];
+    let previous: Uint8Array = new Uint8Array(0);
     let count = 1;
-    for (const { bytes, name } of needles) {
-      let s = 0;
-      for (const b of bytes) {
-        used[b] = 1;
-        const key = s * 256 + b;
-        let t = edges.get(key);
-        if (t === undefined) {
-          t = count++;
-          edges.set(key, t);
-          edgeByte[t] = b;
-          sibling[t] = firstKid[s]!;
-          firstKid[s] = t;
-        }
+    for (const { bytes, name } of sorted) {
+      let common = 0;
+      while (common < previous.length && common < bytes.length && previous[common] === bytes[common]) common++;
+      path.length = common + 1;
+      let s = path[common]!;
+      for (let i = common; i < bytes.length; i++) {
+        const t = count++;
+        used[bytes[i]!] = 1;
+        edgeByte[t] = bytes[i]!;
+        if (lastKid[s] === -1) firstKid[s] = t;
+        else sibling[lastKid[s]!] = t;
+        lastKid[s] = t;
+        path.push(t);
         s = t;
       }
-      if (termLen[s] === 0 && bytes.length > 0) {
+      if (bytes.length > 0 && termLen[s] === 0) {
         termLen[s] = bytes.length;
         termName[s] = name;
       }
+      previous = bytes;
     }
 
-    // Breadth-first order, failure links and inherited matches (still in insertion numbering).
+    // Breadth-first numbering: a node's children get consecutive numbers.
     const order = new Int32Array(count);
     const rank = new Int32Array(count);
-    const oldFail = new Int32Array(count);
-    const outLen = new Int32Array(count);
-    const outName = new Int32Array(count);
-    let head = 0;
     let tail = 1;
-    while (head < tail) {
+    for (let head = 0; head < tail; head++) {
       const s = order[head]!;
-      rank[s] = head++;
-      for (let t = firstKid[s]!; t !== -1; t = sibling[t]!) {
-        order[tail++] = t;
-        const b = edgeByte[t]!;
-        let f = 0;
-        if (s !== 0) {
-          for (let g = oldFail[s]!; ; g = oldFail[g]!) {
-            const next = edges.get(g * 256 + b);
-            if (next !== undefined) { f = next; break; }
-            if (g === 0) break;
-          }
-        }
-        oldFail[t] = f;
-        if (termLen[t]! > 0) { outLen[t] = termLen[t]!; outName[t] = termName[t]!; }
-        else { outLen[t] = outLen[f]!; outName[t] = outName[f]!; }
-      }
+      rank[s] = head;
+      for (let t = firstKid[s]!; t !== -1; t = sibling[t]!) order[tail++] = t;
     }
 
     this.byteClass = new Uint16Array(256);
@@ -104,7 +90,6 @@ export class Automaton {
     for (let b = 0; b < 256; b++) if (used[b]) this.byteClass[b] = width++;
     this.width = width;
     this.states = count;
-
     this.depth = new Int32Array(count);
     this.fail = new Int32Array(count);
     this.firstChild = new Int32Array(count);
@@ -112,34 +97,45 @@ export class Automaton {
     this.inByte = new Uint8Array(count);
     this.matchLength = new Int32Array(count);
     this.matchName = new Int32Array(count);
+    const ownLength = new Int32Array(count);
+    const ownName = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const s = order[i]!;
-      this.fail[i] = rank[oldFail[s]!]!;
       this.inByte[i] = edgeByte[s]!;
-      this.matchLength[i] = outLen[s]!;
-      this.matchName[i] = outName[s]!;
+      ownLength[i] = termLen[s]!;
+      ownName[i] = termName[s]!;
       let kids = 0;
-      let firstRank = 0;
-      for (let t = firstKid[s]!; t !== -1; t = sibling[t]!) {
-        kids++;
-        firstRank = kids === 1 ? rank[t]! : Math.min(firstRank, rank[t]!);
-        this.depth[rank[t]!] = this.depth[i]! + 1;
-      }
-      this.firstChild[i] = firstRank;
+      for (let t = firstKid[s]!; t !== -1; t = sibling[t]!) kids++;
       this.childCount[i] = kids;
+      this.firstChild[i] = kids > 0 ? rank[firstKid[s]!]! : 0;
     }
 
+    // Failure links, inherited matches and dense rows in one breadth-first pass: everything a
+    // state needs (its failure target, that target's row) belongs to an earlier state.
     this.dense = Math.min(count, Math.max(1, Math.floor(denseBudget / width)));
     this.table = new Int32Array(this.dense * width);
-    for (let s = 0; s < this.dense; s++) {
-      const row = s * width;
-      if (s !== 0) {
-        const f = this.fail[s]! * width;
-        this.table.copyWithin(row, f, f + width);
-      }
+    for (let s = 0; s < count; s++) {
       const first = this.firstChild[s]!;
-      for (let t = first; t < first + this.childCount[s]!; t++) {
-        this.table[row + this.byteClass[this.inByte[t]!]!] = this.encode(t);
+      const end = first + this.childCount[s]!;
+      for (let t = first; t < end; t++) {
+        this.depth[t] = this.depth[s]! + 1;
+        const f = s === 0 ? 0 : this.sparseStep(this.fail[s]!, this.inByte[t]!) >>> 1;
+        this.fail[t] = f;
+        if (ownLength[t]! > 0) {
+          this.matchLength[t] = ownLength[t]!;
+          this.matchName[t] = ownName[t]!;
+        } else {
+          this.matchLength[t] = this.matchLength[f]!;
+          this.matchName[t] = this.matchName[f]!;
+        }
+      }
+      if (s < this.dense) {
+        const row = s * width;
+        if (s !== 0) {
+          const f = this.fail[s]! * width;
+          this.table.copyWithin(row, f, f + width);
+        }
+        for (let t = first; t < end; t++) this.table[row + this.byteClass[this.inByte[t]!]!] = this.encode(t);
       }
     }
   }
