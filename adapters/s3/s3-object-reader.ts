@@ -1,5 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PassThrough, Readable } from 'node:stream';
+import { AppError } from '../../core/errors.ts';
 import { translateS3Error } from './s3-errors.ts';
 
 export interface ReadRange {
@@ -21,6 +22,10 @@ export async function readS3Object(
 ): Promise<Readable> {
   const what = `s3://${bucket}/${key}`;
   const offset = range.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new AppError('invalid_input', 'range offset must be a non-negative integer');
+  if (range.length !== undefined && (!Number.isSafeInteger(range.length) || range.length < 0)) {
+    throw new AppError('invalid_input', 'range length must be a non-negative integer');
+  }
   if (range.length === 0) return Readable.from([]);
   const header =
     offset === 0 && range.length === undefined
@@ -38,7 +43,7 @@ export async function readS3Object(
     if (isRangeNotSatisfiable(err)) return Readable.from([]);
     throw translateS3Error(err, `reading ${what}`);
   }
-  if (!(body instanceof Readable)) throw translateS3Error(new Error('object body is not a Node stream'), what);
+  if (!(body instanceof Readable)) throw new AppError('internal', `reading ${what}: the SDK returned no Node stream`);
   const out = new PassThrough();
   body.on('error', (err) => out.destroy(translateS3Error(err, `reading ${what}`)));
   out.on('close', () => body.destroy());

@@ -164,3 +164,23 @@ test('an https redirect to plain http is refused; credentials go in a header and
     });
     assert.equal(auth, `Basic ${Buffer.from('bob:hunter2').toString('base64')}`);
   }));
+
+test('credentials follow a redirect on the same origin but never to another one', () =>
+  withBox(async (box) => {
+    const seen: Record<string, string | null> = {};
+    server.use(
+      http.get('https://code.example.test/same', () => HttpResponse.redirect('https://code.example.test/other-host-next', 302)),
+      http.get('https://code.example.test/other-host-next', ({ request }) => {
+        seen['same'] = request.headers.get('authorization');
+        return HttpResponse.redirect('https://cdn.example.test/blob.tgz', 302);
+      }),
+      http.get('https://cdn.example.test/blob.tgz', ({ request }) => {
+        seen['cdn'] = request.headers.get('authorization');
+        return new HttpResponse(archive, { status: 200 });
+      }),
+    );
+    await fetchArchive('https://bob:pw@code.example.test/same', box.dest, fast);
+    assert.equal(seen['same'], `Basic ${Buffer.from('bob:pw').toString('base64')}`);
+    assert.equal(seen['cdn'], null);
+    await assertComplete(box);
+  }));

@@ -58,6 +58,9 @@ export function objectStoreContract(name: string, store: () => Promise<ObjectSto
     assert.equal(await text(await s.get('logs/job.txt', { offset: 10 })), '');
     assert.equal(await text(await s.get('logs/job.txt', { offset: 50 })), '');
     assert.equal(await text(await s.get('logs/job.txt', { offset: 0, length: 0 })), '');
+    for (const bad of [{ offset: -1 }, { offset: 1.5 }, { length: -2 }]) {
+      await assert.rejects(s.get('logs/job.txt', bad), (e: unknown) => e instanceof AppError && e.code === 'invalid_input');
+    }
   });
 
   test(`${name}: missing keys are not_found on get, undefined on head, fine to delete`, async () => {
