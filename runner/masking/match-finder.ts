@@ -78,9 +78,10 @@ export class MatchFinder {
     let hold = n;
     const before = out.length;
     let covered = from - 1;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     for (let p = from; p + q <= n; p += step) {
       let g: number;
-      if (q === 4) g = (data[p]! << 24) | (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;
+      if (q === 4) g = view.getInt32(p);
       else {
         g = 0;
         for (let i = 0; i < q; i++) g = (g << 8) | data[p + i]!;
