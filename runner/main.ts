@@ -60,5 +60,20 @@ export async function runnerMain(env: Readonly<Record<string, string | undefined
   sink.summary(summary);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
+  if (config.stopOnStdinEnd) process.stdin.destroy();
+  await flushed(process.stdout);
+  await flushed(process.stderr);
   return summary.exitCode;
+}
+
+/**
+ * Resolves once everything written so far has left the process. A pipe whose reader is slower
+ * than the job queues writes inside Node, and exiting before they drain would cut the log —
+ * losing its end, the summary included.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
 }

@@ -39,13 +39,14 @@ async function setup(files: Record<string, string>, overrides: Partial<Execution
 }
 
 test('a job runs to success; its records arrive in order, in batches, with the phases', async () => {
-  const { execution, batches, text } = await setup({ 'reactorcide_job.sh': 'for i in $(seq 1 300); do echo "line $i"; done\n' });
+  // Far more than a pipe buffer: the runner must not exit before its output has drained.
+  const { execution, batches, text } = await setup({ 'reactorcide_job.sh': 'seq 1 20000 | sed "s/^/line /"\n' });
   const result = await execution.done;
-  assert.equal(result.outcome, 'succeeded', text());
+  assert.equal(result.outcome, 'succeeded', `${result.reason}\n${text().slice(-2000)}`);
   assert.equal(result.exitCode, 0);
   assert.deepEqual(result.phases.map((p) => p.phase), ['fetch_source', 'fetch_job_code', 'startup', 'environment', 'run', 'cleanup']);
   const lines = text().split('\n').filter((l) => l.startsWith('line '));
-  assert.deepEqual(lines, Array.from({ length: 300 }, (_, i) => `line ${i + 1}`));
+  assert.deepEqual(lines, Array.from({ length: 20000 }, (_, i) => `line ${i + 1}`));
   assert.ok(batches.length >= 1);
 });
 
