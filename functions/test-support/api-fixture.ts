@@ -1,5 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createTestDatabase, type TestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../adapters/pglite/embedded-postgres.ts';
+import { closeDatabase, openDatabase, type Db } from '../../adapters/postgres/database.ts';
+import { migrate } from '../../adapters/postgres/migrator.ts';
+import { createTestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
 import type { Role } from '../../core/roles.ts';
 import { pgDeps } from '../compose/pg-deps.ts';
 import { silentLogger, type Deps } from '../deps.ts';
@@ -9,7 +15,7 @@ import { createApp } from '../http/create-app.ts';
 export interface ApiFixture {
   readonly app: OpenAPIHono<AppEnv>;
   readonly deps: Deps;
-  readonly database: TestDatabase;
+  readonly db: Db;
   /** A live token per role. */
   readonly tokens: Readonly<Record<Role, string>>;
   /** `app.request` with a role's bearer token and JSON encoding of `body`. */
@@ -19,10 +25,30 @@ export interface ApiFixture {
 
 export const testSettings = { maxBodyBytes: 64 * 1024, followPollMs: 20 };
 
-/** An app over a fresh Postgres database for one test file, with one token per role. */
-export async function createApiFixture(): Promise<ApiFixture> {
-  const database = await createTestDatabase();
-  const deps = pgDeps(database.db, testSettings, silentLogger, { prepared: true });
+/** A fresh database: a new one on the Postgres server, or embedded PGlite in a temporary directory. */
+async function freshDatabase(backend: 'postgres' | 'pglite'): Promise<{ db: Db; close: () => Promise<void> }> {
+  if (backend === 'postgres') {
+    const t = await createTestDatabase();
+    return { db: t.db, close: () => t.drop() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rc-api-pglite-'));
+  const pg = await startEmbeddedPostgres({ dataDir: dir });
+  const db = openDatabase({ connectionString: pg.connectionString, maxConnections: 4 });
+  await migrate(db);
+  return {
+    db,
+    async close() {
+      await closeDatabase(db);
+      await pg.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An app over a fresh database for one test file, with one token per role. */
+export async function createApiFixture(backend: 'postgres' | 'pglite' = 'postgres'): Promise<ApiFixture> {
+  const database = await freshDatabase(backend);
+  const deps = pgDeps(database.db, testSettings, silentLogger, { prepared: backend === 'postgres' });
   const app = createApp(deps);
   const tokens = {} as Record<Role, string>;
   for (const role of ['admin', 'maintainer', 'contributor', 'viewer'] as const) {
@@ -31,7 +57,7 @@ export async function createApiFixture(): Promise<ApiFixture> {
   return {
     app,
     deps,
-    database,
+    db: database.db,
     tokens,
     call(role, method, path, body, headers = {}) {
       const h: Record<string, string> = { ...headers };
@@ -41,7 +67,7 @@ export async function createApiFixture(): Promise<ApiFixture> {
       if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
       return Promise.resolve(app.request(path, init));
     },
-    close: () => database.drop(),
+    close: () => database.close(),
   };
 }
 
