@@ -137,7 +137,8 @@ export class ByteMaskStream implements MaskStream {
     if (first !== undefined && first.start < boundary) {
       if (boundary - first.start > maxOpenRegion) {
         closed.push({ ...first, end: boundary });
-        first.start = boundary;
+        if (first.end === boundary) open++;
+        else first.start = boundary;
       } else {
         cut = first.start;
       }
