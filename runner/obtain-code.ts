@@ -3,7 +3,7 @@
  * URL (https, http when allowed, file, s3) is fetched and extracted safely into the run's work
  * directory by fetch/, verified against its sha256 when one is given.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
 import { AppError } from '../core/errors.ts';
 import type { FetchSettings } from './config.ts';
 import type { FetchProgress, OpenS3 } from './fetch/index.ts';
@@ -44,16 +44,17 @@ export async function obtainCode(location: string, dest: string, options: Obtain
     },
   });
   options.say(`${options.what}: ${result.files} files, ${(result.bytes / 1048576).toFixed(2)} MiB, sha256 ${result.sha256}`);
-  return realpath(dest);
+  return realpathSync(dest);
 }
 
-async function localDirectory(location: string, what: string): Promise<string> {
+/** Synchronous: two metadata calls on every job's start-up path, cheaper than the thread pool trip. */
+function localDirectory(location: string, what: string): string {
   let info;
   try {
-    info = await stat(location);
+    info = statSync(location);
   } catch (err) {
     throw new AppError('not_found', `${what} directory ${location} does not exist (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (!info.isDirectory()) throw new AppError('invalid_input', `${what} ${location} is not a directory`);
-  return realpath(location);
+  return realpathSync(location);
 }

@@ -4,7 +4,7 @@
  * always runs. The job script's own exit code passes through (`failed`); a failure of anything
  * around it is `errored`, with the phase and a masked reason; a stop from outside is `cancelled`.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coerceError } from '../core/errors.ts';
@@ -164,9 +164,10 @@ class JobRun {
   }
 
   private async fetchSource(): Promise<void> {
-    this.workDir = this.config.workDir ?? (await mkdtemp(join(tmpdir(), `reactorcide-${this.config.jobId}-`)));
+    // Synchronous: metadata calls on every job's start-up path, cheaper than a thread pool trip.
+    this.workDir = this.config.workDir ?? mkdtempSync(join(tmpdir(), `reactorcide-${this.config.jobId}-`));
     this.createdWorkDir = this.config.workDir === undefined;
-    await mkdir(this.workDir, { recursive: true });
+    mkdirSync(this.workDir, { recursive: true });
     this.sourceDir = await obtainCode(this.config.source, join(this.workDir, 'source'), this.obtainOptions('source'));
     this.pipeline.system(`source: ${this.sourceDir}`);
     this.setFacts();
@@ -215,7 +216,7 @@ class JobRun {
 
   private async runScript(): Promise<PhaseOutcome> {
     await this.unlessCancelled(runHooks(this.plugins, 'beforeRun', this.context('run')));
-    const command = await findJobCommand(this.jobDir, this.config.command);
+    const command = findJobCommand(this.jobDir, this.config.command);
     this.pipeline.system(`running ${command.display}`);
     this.process = startJobProcess({
       argv: command.argv,
@@ -261,7 +262,7 @@ class JobRun {
     });
     const outcome = await Promise.race([work, timeout]);
     clearTimeout(timer);
-    if (this.createdWorkDir && this.workDir) await rm(this.workDir, { recursive: true, force: true });
+    if (this.createdWorkDir && this.workDir) rmSync(this.workDir, { recursive: true, force: true });
     return outcome;
   }
 

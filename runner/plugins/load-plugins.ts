@@ -3,7 +3,7 @@
  * and each sub-directory with an `index` of those. TypeScript plugins load through tsx, so they
  * need no build step, like `.ts` job scripts.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError, coerceError, invalidInput } from '../../core/errors.ts';
@@ -15,7 +15,7 @@ const moduleExtensions = ['.ts', '.mjs', '.js'];
 export async function loadPluginDir(dir: string, label: string): Promise<LoadedPlugin[]> {
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new AppError('unavailable', `cannot read plugin directory ${dir}: ${coerceError(err).message}`);
@@ -28,7 +28,7 @@ export async function loadPluginDir(dir: string, label: string): Promise<LoadedP
     else if (e.isDirectory()) {
       for (const x of moduleExtensions) {
         const index = join(path, `index${x}`);
-        if (await isFile(index)) {
+        if (isFile(index)) {
           files.push(index);
           break;
         }
@@ -91,10 +91,6 @@ function validate(mod: unknown, file: string): Plugin {
   return p as unknown as Plugin;
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }

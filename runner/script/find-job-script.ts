@@ -3,7 +3,7 @@
  * in the job code — the first found of .ts, .mjs, .js, .sh, .py, or an executable file of
  * that bare name.
  */
-import { access, constants, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import type { ExplicitCommand } from '../config.ts';
@@ -17,7 +17,7 @@ export interface JobCommand {
 
 export const jobScriptExtensions = ['.ts', '.mjs', '.js', '.sh', '.py'] as const;
 
-export async function findJobCommand(jobDir: string, explicit: ExplicitCommand | undefined): Promise<JobCommand> {
+export function findJobCommand(jobDir: string, explicit: ExplicitCommand | undefined): JobCommand {
   if (explicit) {
     return 'argv' in explicit
       ? { argv: explicit.argv, display: explicit.argv.join(' ') }
@@ -25,17 +25,17 @@ export async function findJobCommand(jobDir: string, explicit: ExplicitCommand |
   }
   for (const ext of jobScriptExtensions) {
     const file = join(jobDir, `reactorcide_job${ext}`);
-    if (await isFile(file)) return { argv: await argvFor(file, ext), display: `reactorcide_job${ext}` };
+    if (isFile(file)) return { argv: argvFor(file, ext), display: `reactorcide_job${ext}` };
   }
   const bare = join(jobDir, 'reactorcide_job');
-  if ((await isFile(bare)) && (await isExecutable(bare))) return { argv: [bare], display: 'reactorcide_job' };
+  if (isFile(bare) && isExecutable(bare)) return { argv: [bare], display: 'reactorcide_job' };
   throw new AppError(
     'not_found',
     `no job script: found no reactorcide_job{${jobScriptExtensions.join(',')}} or executable reactorcide_job in ${jobDir}, and no command was given`,
   );
 }
 
-async function argvFor(file: string, ext: (typeof jobScriptExtensions)[number]): Promise<string[]> {
+function argvFor(file: string, ext: (typeof jobScriptExtensions)[number]): string[] {
   switch (ext) {
     case '.ts':
     case '.mjs':
@@ -43,24 +43,22 @@ async function argvFor(file: string, ext: (typeof jobScriptExtensions)[number]):
       return nodeJobArgv(file);
     case '.sh':
       // An executable script keeps its own shebang; otherwise bash, which most CI scripts assume.
-      if (await isExecutable(file)) return [file];
-      return [(await isFile('/bin/bash')) ? '/bin/bash' : '/bin/sh', file];
+      if (isExecutable(file)) return [file];
+      return [isFile('/bin/bash') ? '/bin/bash' : '/bin/sh', file];
     case '.py':
-      return (await isExecutable(file)) ? [file] : ['python3', file];
+      return isExecutable(file) ? [file] : ['python3', file];
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+// Synchronous on purpose (like the whole lookup): a handful of metadata calls on the start-up path of every job, where
+// a trip through libuv's thread pool for each costs more than the call itself.
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+function isExecutable(path: string): boolean {
   try {
-    await access(path, constants.X_OK);
+    accessSync(path, constants.X_OK);
     return true;
   } catch {
     return false;
