@@ -35,8 +35,8 @@ const caseArb: fc.Arbitrary<Case> = fc
       fc.tuple(fc.nat(), fillerArb, fillerArb, fc.boolean()).map(([i, pre, post, url]) =>
         Buffer.from(Buffer.from(pre + values[i % values.length]! + post).toString(url ? 'base64url' : 'base64')),
       ),
-      // base64 wrapped across lines like `base64` (76), PEM (64) or any width, LF or CRLF.
-      fc.tuple(fc.nat(), fillerArb, fillerArb, fc.integer({ min: 16, max: 80 }), fc.boolean()).map(([i, pre, post, width, crlf]) => {
+      // base64 wrapped across lines like `base64` (76), PEM (64) or OpenSSH keys (70), LF or CRLF.
+      fc.tuple(fc.nat(), fillerArb, fillerArb, fc.constantFrom(64, 70, 76), fc.boolean()).map(([i, pre, post, width, crlf]) => {
         const blob = Buffer.from(pre + values[i % values.length]! + post).toString('base64');
         const lines = blob.match(new RegExp(`.{1,${width}}`, 'g')) ?? [];
         return Buffer.from(`\n${lines.join(crlf ? '\r\n' : '\n')}\n`);

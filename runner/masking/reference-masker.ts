@@ -5,7 +5,7 @@
  */
 import { sanitizeSecretName } from './secret-masker.ts';
 import { secretVariants } from './variants.ts';
-import { minWrapWidth } from './wrapped-lines.ts';
+import { wrapWidths } from './wrapped-lines.ts';
 
 interface Match {
   start: number;
@@ -35,8 +35,8 @@ export function referenceMask(
       matches.push({ start: at, end: at + bytes.length, name });
     }
   }
-  // Wrapped base64: take out every line break after a line of only base64 characters (at least
-  // minWrapWidth) that is followed by one; a match in that text spanning a break masks it too.
+  // Wrapped base64: take out every line break after a line of only base64 characters (exactly a
+  // wrap width of them) that is followed by one; a match in that text spanning a break masks it too.
   const lines = text.toString('latin1').split('\n');
   const keep: number[] = [];
   let at = 0;
@@ -44,7 +44,7 @@ export function referenceMask(
     const body = line.endsWith('\r') ? line.slice(0, -1) : line;
     for (let k = 0; k < body.length; k++) keep.push(at + k);
     const next = lines[i + 1];
-    const wrap = next !== undefined && /^[A-Za-z0-9+/=_-]+$/.test(body) && body.length >= minWrapWidth && /^[A-Za-z0-9+/=_-]/.test(next);
+    const wrap = next !== undefined && /^[A-Za-z0-9+/=_-]+$/.test(body) && wrapWidths.includes(body.length) && /^[A-Za-z0-9+/=_-]/.test(next);
     if (!wrap) for (let k = body.length; k < line.length + (next === undefined ? 0 : 1); k++) keep.push(at + k);
     at += line.length + 1;
   });

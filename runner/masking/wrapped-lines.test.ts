@@ -51,7 +51,7 @@ test('lines that are not wrapped base64 are not joined, and stay live', () => {
   const m = masker();
   const first = Buffer.from(needles[0]!.slice(0, 10));
   const s = m.stream();
-  // A short base64-only line is not a wrapped line: emitted at once.
+  // A base64-only line of another width is not a wrapped line: emitted at once.
   assert.deepEqual(Buffer.from(s.write(Buffer.concat([first, Buffer.from('\n')]))), Buffer.concat([first, Buffer.from('\n')]));
   // A line with a space is not either, even when the rest of the needle follows on the next line.
   const line = Buffer.from(`see ${'Q'.repeat(20)}${needles[0]!.slice(0, 10)}\n`);
@@ -60,13 +60,16 @@ test('lines that are not wrapped base64 are not joined, and stay live', () => {
   assert.equal(Buffer.concat([s.write(Buffer.from(`${needles[0]!.slice(10)}\n`)), s.end()]).toString(), `${needles[0]!.slice(10)}\n`);
 });
 
-test('a full-width base64 line ending in a needle prefix is held only until the next byte decides', () => {
+test('a 76-column base64 line ending in a needle prefix is held only until the next byte decides', () => {
   const m = masker();
   const s = m.stream();
   const n = needles[0]!;
   const line = `${'Q'.repeat(60)}${n.slice(0, 16)}\n`;
   const held = Buffer.from(s.write(Buffer.from(line))).toString();
   assert.equal(held, 'Q'.repeat(60));
+  const other = masker().stream();
+  const wider = `${'Q'.repeat(61)}${n.slice(0, 16)}\n`;
+  assert.equal(Buffer.from(other.write(Buffer.from(wider))).toString(), wider, '77 columns: not a wrap width');
   assert.equal(Buffer.from(s.write(Buffer.from(' not base64\n'))).toString(), `${n.slice(0, 16)}\n not base64\n`);
   assert.equal(s.pending, 0);
 });

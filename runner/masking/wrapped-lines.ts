@@ -4,14 +4,17 @@
  * break about as often as not.
  *
  * The rule: a line break is a *wrap* when the line before it is made only of base64 characters,
- * at least `minWrapWidth` of them, and the line after starts with one. Matching also runs on the
+ * exactly as many as a wrapping tool puts on a line (`wrapWidths`), and the line after starts
+ * with one. Exact widths keep ordinary lines that happen to be one word from being joined or held. Matching also runs on the
  * text with wraps taken out; a match that spans a wrap masks the original bytes, break included.
  * Ordinary log lines hold a space or punctuation, so the backwards look from each line break
  * that decides this stops within a few bytes, and plain logs pay little for it.
  */
 import type { MatchFinder, MatchList } from './match-finder.ts';
 
-export const minWrapWidth = 16;
+/** PEM, gpg and `openssl base64` wrap at 64; OpenSSH private keys at 70; `base64`, MIME and Python at 76. */
+export const wrapWidths: readonly number[] = [64, 70, 76];
+const isWrapWidth = (w: number): boolean => w === 64 || w === 70 || w === 76;
 
 export const base64Char = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=') base64Char[c.charCodeAt(0)] = 1;
@@ -25,12 +28,12 @@ const CR = 13;
  */
 export type LineContext = number;
 
-/** Is the line ending at `lineEnd` (index of its CR or LF) made only of ≥ minWrapWidth base64 characters? */
+/** Is the line ending at `lineEnd` (index of its CR or LF) made only of base64 characters, a wrap width of them? */
 function wrappedLine(data: Uint8Array, lineEnd: number, before: LineContext): boolean {
   let i = lineEnd - 1;
   while (i >= 0 && base64Char[data[i]!] === 1) i--;
-  if (i < 0) return before >= 0 && before + lineEnd >= minWrapWidth;
-  return data[i] === LF && lineEnd - i - 1 >= minWrapWidth;
+  if (i < 0) return before >= 0 && isWrapWidth(before + lineEnd);
+  return data[i] === LF && isWrapWidth(lineEnd - i - 1);
 }
 
 /**
