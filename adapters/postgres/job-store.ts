@@ -5,67 +5,58 @@ import type { JobSpec } from '../../core/job-spec.ts';
 import { isTerminal, terminalStates } from '../../core/job-state.ts';
 import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
-import { as, type Db } from './database.ts';
+import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
 import { statement, type Statement, type StoreOptions } from './statement.ts';
 
 const terminalList = terminalStates.map((s) => `'${s}'`).join(',');
 
 /**
- * One statement writes the job, its dependencies and its outbox entry, so the common submit is a
- * single round trip and still all-or-nothing. The job's entry into `queued` is its `created_at`;
- * job_transitions records every move after that. Jobs without dependencies skip that insert.
+ * One statement writes the job, its dependencies and its outbox entry, so a submit is a single
+ * round trip and still all-or-nothing. The job's entry into `queued` is its `created_at`;
+ * job_transitions records every move after that. Positional, so it can be prepared.
  */
 function insertJobSql(withDependencies: boolean): string {
   const deps = withDependencies
     ? `, d AS (
   INSERT INTO job_dependencies (job_id, depends_on, states)
-  SELECT j.id, x.job_id, x.states FROM j, jsonb_to_recordset($(deps:json)) AS x(job_id uuid, states text[])
+  SELECT j.id, x.job_id, x.states FROM j, jsonb_to_recordset($14::jsonb) AS x(job_id uuid, states text[])
 )`
     : '';
   return `
 WITH j AS (
   INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
                     concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
-  VALUES ($(id), $(name), 'queued', $(spec:json), $(queue), $(priority), $(labels:json), $(timeout),
-          $(group), $(limit), $(policy), $(parentId), $(submittedBy), $(maxAttempts))
+  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13)
   RETURNING ${jobColumns}
 )${deps}, o AS (
   INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
 )
 SELECT * FROM j`;
 }
+const insertPlain = insertJobSql(false);
 const insertWithDependencies = insertJobSql(true);
 
-/** The common case as a positional statement, so it can be prepared once per connection. */
-const insertPlainPositional = `
-WITH j AS (
-  INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
-                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
-  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13)
-  RETURNING ${jobColumns}
-), o AS (
-  INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
-)
-SELECT * FROM j`;
-
-function insertParams(spec: JobSpec, input: SubmitInput): Record<string, unknown> {
-  return {
-    id: randomUUID(),
-    name: spec.name ?? null,
-    spec,
-    queue: spec.queue,
-    priority: spec.priority,
-    labels: spec.labels,
-    timeout: spec.timeout,
-    group: spec.concurrency?.group ?? null,
-    limit: spec.concurrency?.limit ?? null,
-    policy: spec.concurrency?.policy ?? null,
-    parentId: input.parentId ?? null,
-    submittedBy: input.submittedBy,
-    maxAttempts: spec.retry?.maxAttempts ?? 1,
-    deps: spec.dependsOn.map((d) => ({ job_id: d.jobId, states: d.states })),
-  };
+function insertValues(spec: JobSpec, input: SubmitInput): unknown[] {
+  const values: unknown[] = [
+    randomUUID(),
+    spec.name ?? null,
+    JSON.stringify(spec),
+    spec.queue,
+    spec.priority,
+    JSON.stringify(spec.labels),
+    spec.timeout,
+    spec.concurrency?.group ?? null,
+    spec.concurrency?.limit ?? null,
+    spec.concurrency?.policy ?? null,
+    input.parentId ?? null,
+    input.submittedBy,
+    spec.retry?.maxAttempts ?? 1,
+  ];
+  if (spec.dependsOn.length > 0) {
+    values.push(JSON.stringify(spec.dependsOn.map((d) => ({ job_id: d.jobId, states: d.states }))));
+  }
+  return values;
 }
 
 /** Raised inside a transaction that lost an idempotency race, to roll it back. */
@@ -75,12 +66,9 @@ export function createPgJobStore(db: Db, options: StoreOptions = {}): JobStore {
   const prepared = options.prepared ?? false;
 
   function insertQuery(spec: JobSpec, input: SubmitInput): Statement {
-    const p = insertParams(spec, input);
-    if (spec.dependsOn.length > 0) return as.format(insertWithDependencies, p);
-    return statement(prepared, 'rc_job_insert', insertPlainPositional, [
-      p['id'], p['name'], JSON.stringify(spec), p['queue'], p['priority'], JSON.stringify(spec.labels), p['timeout'],
-      p['group'], p['limit'], p['policy'], p['parentId'], p['submittedBy'], p['maxAttempts'],
-    ]);
+    return spec.dependsOn.length > 0
+      ? statement(prepared, 'rc_job_insert_deps', insertWithDependencies, insertValues(spec, input))
+      : statement(prepared, 'rc_job_insert', insertPlain, insertValues(spec, input));
   }
 
   async function checkDependencies(t: Pick<Db, 'manyOrNone'>, spec: JobSpec): Promise<void> {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { newestFirst } from '../../adapters/postgres/test-support/store-contract.ts';
 import { minimalSpec, type ApiFixture } from './api-fixture.ts';
 
 /** The API's behaviour through app.request(), run over real Postgres and over embedded PGlite. */
@@ -74,10 +75,10 @@ export function jobsApiSuite(label: string, fixture: () => ApiFixture): void {
   test(`${label}: list filters by state, label and name and pages by cursor`, async () => {
     const f = fixture();
     const tag = `t${Date.now()}`;
-    const ids: string[] = [];
+    const made: { id: string; createdAt: string }[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await f.call('admin', 'POST', '/v1/jobs', { ...minimalSpec, name: `n${i % 2}`, labels: { tag } });
-      ids.push(((await res.json()) as { id: string }).id);
+      made.push((await res.json()) as { id: string; createdAt: string });
     }
     const seen: string[] = [];
     let url = `/v1/jobs?label=tag=${tag}&limit=2`;
@@ -87,7 +88,7 @@ export function jobsApiSuite(label: string, fixture: () => ApiFixture): void {
       if (page.nextCursor === null) break;
       url = `/v1/jobs?label=tag=${tag}&limit=2&cursor=${page.nextCursor}`;
     }
-    assert.deepEqual(seen, [...ids].reverse());
+    assert.deepEqual(seen, newestFirst(made));
     const named = (await (await f.call('viewer', 'GET', `/v1/jobs?label=tag=${tag}&name=n0&state=queued,waiting`)).json()) as { jobs: unknown[] };
     assert.equal(named.jobs.length, 3);
     const badState = await f.call('viewer', 'GET', '/v1/jobs?state=sleeping');

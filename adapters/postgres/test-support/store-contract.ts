@@ -31,6 +31,13 @@ export function sampleSpec(overrides: Partial<JobSpec> = {}): JobSpec {
   };
 }
 
+/** The order list pages use: created_at, then id, both descending. */
+export function newestFirst(jobs: readonly { id: string; createdAt: string }[]): string[] {
+  return [...jobs]
+    .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1))
+    .map((j) => j.id);
+}
+
 const isCode = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 
 /**
@@ -87,9 +94,9 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
   test(`${label}: list pages newest first by cursor, stable while jobs are inserted, and filters`, async () => {
     const { jobs } = fixture();
     const tag = `run-${Math.random()}`;
-    const made: string[] = [];
+    const made: { id: string; createdAt: string }[] = [];
     for (let i = 0; i < 7; i++) {
-      made.push((await jobs.submit({ spec: sampleSpec({ name: i % 2 === 0 ? 'even' : 'odd', labels: { tag } }), submittedBy: null })).job.id);
+      made.push((await jobs.submit({ spec: sampleSpec({ name: i % 2 === 0 ? 'even' : 'odd', labels: { tag } }), submittedBy: null })).job);
     }
     const seen: string[] = [];
     let page = await jobs.list({ labels: { tag } }, { limit: 3 });
@@ -100,7 +107,8 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
       page = await jobs.list({ labels: { tag } }, { limit: 3, after: page.next });
       seen.push(...page.jobs.map((j) => j.id));
     }
-    assert.deepEqual(seen, [...made].reverse());
+    // Every job exactly once, in keyset order (jobs created in the same millisecond order by id).
+    assert.deepEqual(seen, newestFirst(made));
     const evens = await jobs.list({ labels: { tag }, name: 'even' }, { limit: 100 });
     assert.equal(evens.jobs.length, 4);
     const none = await jobs.list({ labels: { tag }, states: ['running'] }, { limit: 100 });
