@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, futimesSync, openSync, writeSync } from 'node:fs';
 import { chmod, link, mkdir, open, symlink, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Header } from 'tar-stream';
@@ -13,6 +13,7 @@ type Node =
 
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const maxSymlinkHops = 40;
+const smallFileBytes = 256 * 1024;
 
 /**
  * Writes tar members into a fresh, private directory and refuses anything that could reach
@@ -153,19 +154,39 @@ export class ExtractionTree {
   }
 
   private async writeFile(segs: string[], header: Header, body: AsyncIterable<Buffer>): Promise<void> {
-    const path = segs.join('/');
-    // O_EXCL|O_NOFOLLOW: even if the bookkeeping above were wrong, never write through a link.
-    const fh = await open(join(this.root, path), createFlags, (header.mode & 0o755) | 0o600);
-    try {
-      for await (const chunk of body) {
-        let off = 0;
-        while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+    const path = join(this.root, segs.join('/'));
+    const mode = (header.mode & 0o755) | 0o600;
+    // Both paths open with O_CREAT|O_EXCL|O_NOFOLLOW: even if the bookkeeping were wrong, never
+    // write through a link.
+    if (header.size <= smallFileBytes) {
+      // Most source files are small: gather the body (bounded by smallFileBytes) and write it
+      // with four short synchronous calls instead of four thread-pool round trips; on a 10k-file
+      // archive that is most of the difference to GNU tar.
+      const parts: Buffer[] = [];
+      for await (const chunk of body) parts.push(chunk);
+      const fd = openSync(path, createFlags, mode);
+      try {
+        for (const part of parts) {
+          let off = 0;
+          while (off < part.length) off += writeSync(fd, part, off, part.length - off);
+        }
+        if (header.mtime) futimesSync(fd, header.mtime, header.mtime);
+      } finally {
+        closeSync(fd);
       }
-      if (header.mtime) await fh.utimes(header.mtime, header.mtime);
-    } finally {
-      await fh.close();
+    } else {
+      const fh = await open(path, createFlags, mode);
+      try {
+        for await (const chunk of body) {
+          let off = 0;
+          while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        }
+        if (header.mtime) await fh.utimes(header.mtime, header.mtime);
+      } finally {
+        await fh.close();
+      }
     }
-    this.nodes.set(path, { kind: 'file' });
+    this.nodes.set(segs.join('/'), { kind: 'file' });
   }
 
   private async addDirectory(segs: string[], header: Header, member: string): Promise<void> {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
 import { fetchArchive } from './fetch-archive.ts';
 import { makeSandbox, makeTar, sha256, type Member } from './test-support/tarballs.ts';
@@ -188,6 +189,21 @@ test('cancelling through the signal stops the fetch and leaves nothing', async (
       return true;
     });
     assert.deepEqual(await readdir(box.work), []);
+  } finally {
+    await box.cleanup();
+  }
+});
+
+test('large files stream to disk intact next to small ones', async () => {
+  const box = await makeSandbox();
+  try {
+    const big = randomBytes(3 * 1024 * 1024 + 5);
+    const url = await box.file(
+      await makeTar([{ header: { name: 'big.bin', mode: 0o600 }, body: big }, { header: { name: 'small.txt' }, body: 's' }], { gzip: true }),
+    );
+    await fetchArchive(url, box.dest);
+    assert.ok((await readFile(join(box.dest, 'big.bin'))).equals(big));
+    assert.equal(await readFile(join(box.dest, 'small.txt'), 'utf8'), 's');
   } finally {
     await box.cleanup();
   }
