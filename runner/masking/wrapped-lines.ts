@@ -14,7 +14,6 @@ import type { MatchFinder, MatchList } from './match-finder.ts';
 
 /** PEM, gpg and `openssl base64` wrap at 64; OpenSSH private keys at 70; `base64`, MIME and Python at 76. */
 export const wrapWidths: readonly number[] = [64, 70, 76];
-const isWrapWidth = (w: number): boolean => w === 64 || w === 70 || w === 76;
 
 export const base64Char = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=') base64Char[c.charCodeAt(0)] = 1;
@@ -30,10 +29,18 @@ export type LineContext = number;
 
 /** Is the line ending at `lineEnd` (index of its CR or LF) made only of base64 characters, a wrap width of them? */
 function wrappedLine(data: Uint8Array, lineEnd: number, before: LineContext): boolean {
-  let i = lineEnd - 1;
-  while (i >= 0 && base64Char[data[i]!] === 1) i--;
-  if (i < 0) return before >= 0 && isWrapWidth(before + lineEnd);
-  return data[i] === LF && isWrapWidth(lineEnd - i - 1);
+  // Only a line break exactly a wrap width back can start such a line: three reads rule out most lines.
+  let start = -1;
+  for (const w of wrapWidths) {
+    const s = lineEnd - w;
+    if (s > 0 ? data[s - 1] === LF : before >= 0 && before + lineEnd === w) {
+      start = Math.max(0, s);
+      break;
+    }
+  }
+  if (start < 0) return false;
+  for (let i = start; i < lineEnd; i++) if (base64Char[data[i]!] !== 1) return false;
+  return true;
 }
 
 /**
