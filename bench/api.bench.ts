@@ -18,7 +18,7 @@ import { percentile, reportBench } from './support/report.ts';
 const clients = 32;
 const poolSize = Number(process.env.BENCH_POOL ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const tokenCacheMs = Number(process.env.BENCH_TOKEN_CACHE_MS ?? 2000);
+const tokenCacheMs = Number(process.env.BENCH_TOKEN_CACHE_MS ?? 0);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const spec = { source: { kind: 'tarball', url: 'https://example.com/src.tar.gz' }, name: 'bench', labels: { bench: 'api' } };

@@ -31,7 +31,7 @@ export const serverSettings = [
   ['REACTORCIDE_AUTO_MIGRATE', 'false', 'apply pending migrations at start (always on for the embedded database)'],
   ['REACTORCIDE_MAX_BODY_BYTES', String(jobSpecLimits.maxBodyBytes), 'request bodies above this are refused with 413'],
   ['REACTORCIDE_LOG_FOLLOW_POLL_MS', '250', 'how often `?follow=true` polls for new log records'],
-  ['REACTORCIDE_TOKEN_CACHE_MS', '2000', 'how long a verified token is trusted without a database read (a revocation reaches other replicas within this); 0 turns it off'],
+  ['REACTORCIDE_TOKEN_CACHE_MS', '0', 'trust a verified token this long without a database read (a revocation then reaches other replicas within this); 0 = off'],
   ['REACTORCIDE_LOG_LEVEL', 'info', 'server log level (fatal…trace, silent)'],
 ] as const;
 
@@ -75,7 +75,7 @@ export function parseServerConfig(env: Env, cwd: string = process.cwd()): Readon
     autoMigrate: databaseUrl === null || bool(env, 'REACTORCIDE_AUTO_MIGRATE', false),
     maxBodyBytes: int(env, 'REACTORCIDE_MAX_BODY_BYTES', jobSpecLimits.maxBodyBytes, 1024, 64 * 1024 * 1024),
     followPollMs: int(env, 'REACTORCIDE_LOG_FOLLOW_POLL_MS', 250, 10, 60_000),
-    tokenCacheMs: int(env, 'REACTORCIDE_TOKEN_CACHE_MS', 2000, 0, 300_000),
+    tokenCacheMs: int(env, 'REACTORCIDE_TOKEN_CACHE_MS', 0, 0, 300_000),
     logLevel: logLevel as ServerConfig['logLevel'],
   });
 }
