@@ -1,13 +1,14 @@
 /**
- * One Aho–Corasick automaton over every needle of every secret, in typed arrays, so the cost
- * per byte does not grow with the number of secrets.
+ * One Aho–Corasick automaton over every needle of every secret, in typed arrays. The match
+ * finder walks its trie edges to verify candidates, and falls back to its full transitions
+ * (a scan linear in the text whatever the text) when candidates get too many.
  *
- * States are numbered breadth-first, so a state's failure target always has a smaller number and
- * the shallow states — where a scan spends nearly all its time — come first. The first `dense`
+ * States are numbered breadth-first, so a state's failure target always has a smaller number,
+ * a state's children are consecutive, and the shallow states come first. The first `dense`
  * states get a full row of transitions over byte classes (bytes that occur in no needle share
- * class 0); deeper states keep only their children (contiguous, thanks to the numbering) and a
- * failure link, and fall back to the dense rows. A transition is encoded as `next << 1 | hit`,
- * where `hit` says a needle ends at `next`, so the hot loop needs one table read per byte.
+ * class 0); deeper states keep only their children and a failure link, and fall back to the
+ * dense rows. A transition is encoded as `next << 1 | hit`, where `hit` says a needle ends at
+ * `next`, so the scan loop needs one table read per byte.
  */
 
 export interface Needle {
