@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { SecretMasker } from './secret-masker.ts';
-import { secretVariants } from './variants.ts';
+import { fullFormsLimit, secretVariants } from './variants.ts';
 import { base64Needles } from './binary-forms.ts';
 
 // Each form is produced by the real encoder a job would use, then must not survive maskText.
@@ -146,4 +146,16 @@ test('Python repr, SQL and CSV quote doubling, and the case-folded value', () =>
   assertMasked(m, `a,"${secret.replace(/"/g, '""')}",b`, secret.replace(/"/g, '""'));
   const upper = spawnSync('bash', ['-c', 'printf %s "${S^^}"'], { env: { S: secret, LC_ALL: 'C.UTF-8' }, encoding: 'utf8' });
   assertMasked(m, `shout ${upper.stdout}!`, upper.stdout);
+});
+
+test('a very large value gets its raw, JSON and line forms only, and is still masked line by line', () => {
+  const lines = Array.from({ length: 400 }, (_, i) => `MIIC${i.toString().padStart(4, '0')}${'x'.repeat(56)}`);
+  const bundle = `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+  assert.ok(bundle.length > fullFormsLimit);
+  const needles = secretVariants(bundle, 6);
+  assert.ok(needles.length < 420, `${needles.length} needles`);
+  const total = needles.reduce((n, b) => n + b.length, 0);
+  assert.ok(total < 16 * bundle.length, `${total} needle bytes for a ${bundle.length}-byte value`);
+  const m = maskerFor(bundle);
+  assert.equal(m.maskText(`line: ${lines[123]!} end`), 'line: ***DB_PASSWORD*** end');
 });

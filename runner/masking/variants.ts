@@ -124,23 +124,30 @@ function baseForms(value: string): string[] {
   return forms;
 }
 
+/** Values longer than this (characters) get their raw, line and JSON forms only. */
+export const fullFormsLimit = 16 * 1024;
+
 /**
  * Every needle for one secret value, as UTF-8 bytes, deduplicated, none shorter than
  * `minLength` bytes. Lines of a multi-line value are needles on their own (a key echoed line by
  * line), but a line shorter than `minLength` is not: masking a lone `-----` would ruin logs.
  */
 export function secretVariants(value: string, minLength: number): Buffer[] {
+  // A big value (a certificate bundle, a kubeconfig) in forty spellings would cost the trie
+  // forty times its size; its lines are needles anyway, and mask it line by line.
+  const full = value.length <= fullFormsLimit;
   const texts: string[] = [];
   for (const base of baseForms(value)) {
-    texts.push(base, ...jsonForms(base), ...percentForms(base), ...shellForms(base), ...markupForms(base));
+    texts.push(base, ...jsonForms(base));
+    if (full) texts.push(...percentForms(base), ...shellForms(base), ...markupForms(base));
   }
   for (const line of value.split(/\r\n|\n|\r/)) {
     texts.push(line, line.trim());
   }
   // `${VAR^^}` and `tr a-z A-Z` cost a job nothing; the case-folded value costs two needles.
-  texts.push(value.toUpperCase(), value.toLowerCase());
+  if (full) texts.push(value.toUpperCase(), value.toLowerCase());
   const needles: Buffer[] = texts.map(utf8);
-  for (const base of baseForms(value)) {
+  for (const base of full ? baseForms(value) : []) {
     const bytes = utf8(base);
     needles.push(...base64Needles(bytes), ...hexNeedles(bytes));
   }
