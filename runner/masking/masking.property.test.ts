@@ -36,7 +36,7 @@ const caseArb: fc.Arbitrary<Case> = fc
         Buffer.from(Buffer.from(pre + values[i % values.length]! + post).toString(url ? 'base64url' : 'base64')),
       ),
       // base64 wrapped across lines like `base64` (76), PEM (64) or OpenSSH keys (70), LF or CRLF.
-      fc.tuple(fc.nat(), fillerArb, fillerArb, fc.constantFrom(64, 70, 76), fc.boolean()).map(([i, pre, post, width, crlf]) => {
+      fc.tuple(fc.nat(), fillerArb, fillerArb, fc.constantFrom(60, 64, 70, 76), fc.boolean()).map(([i, pre, post, width, crlf]) => {
         const blob = Buffer.from(pre + values[i % values.length]! + post).toString('base64');
         const lines = blob.match(new RegExp(`.{1,${width}}`, 'g')) ?? [];
         return Buffer.from(`\n${lines.join(crlf ? '\r\n' : '\n')}\n`);

@@ -73,3 +73,17 @@ test('a 76-column base64 line ending in a needle prefix is held only until the n
   assert.equal(Buffer.from(s.write(Buffer.from(' not base64\n'))).toString(), `${n.slice(0, 16)}\n not base64\n`);
   assert.equal(s.pending, 0);
 });
+
+test('`xxd -p` wraps hex at 60 columns: a secret cut by the wrap is still masked', () => {
+  const m = masker();
+  let crossed = 0;
+  for (let pad = 0; pad < 30; pad += 3) {
+    const r = spawnSync('sh', ['-c', 'printf "%s:%s" "$P" "$AWS_SECRET_KEY" | xxd -p'], { env: { P: 'p'.repeat(pad), AWS_SECRET_KEY: secret }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const hex = Buffer.from(secret).toString('hex');
+    if (!r.stdout.includes(hex)) crossed++;
+    const out = m.maskText(r.stdout);
+    assert.ok(!out.replace(/\n/g, '').includes(hex.slice(8, 40)), `pad ${pad}: ${out}`);
+  }
+  assert.ok(crossed >= 3, `the wrap cut the secret's hex in ${crossed} runs`);
+});

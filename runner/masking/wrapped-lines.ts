@@ -12,8 +12,11 @@
  */
 import type { MatchFinder, MatchList } from './match-finder.ts';
 
-/** PEM, gpg and `openssl base64` wrap at 64; OpenSSH private keys at 70; `base64`, MIME and Python at 76. */
-export const wrapWidths: readonly number[] = [64, 70, 76];
+/**
+ * `xxd -p` wraps hex at 60; PEM, gpg and `openssl base64` wrap base64 at 64; OpenSSH private keys
+ * at 70; `base64`, MIME and Python at 76. Hex digits are base64 characters, so one rule serves both.
+ */
+export const wrapWidths: readonly number[] = [60, 64, 70, 76];
 
 export const base64Char = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=') base64Char[c.charCodeAt(0)] = 1;
