@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { SecretMasker } from './secret-masker.ts';
 import type { MaskStream } from './mask-stream.ts';
 import { referenceMask } from './reference-masker.ts';
+import { MatchFinder } from './match-finder.ts';
 
 function feed(stream: MaskStream, chunks: readonly Uint8Array[]): string {
   const out: Uint8Array[] = [];
@@ -158,4 +159,28 @@ test('a stream opened before any secret masks one added later', () => {
   m.add('LATER_TOKEN', 'sekrit-later');
   const out = Buffer.concat([s.write(Buffer.from('after: sekrit-')), s.write(Buffer.from('later\n')), s.end()]).toString();
   assert.equal(out, 'after: ***LATER_TOKEN***\n');
+});
+
+test('secrets registered one by one while streaming (small finders, then a rebuild) mask like the reference', () => {
+  const word = (i: number, salt: string): string => `${salt}${(i * 2654435761 % 2 ** 32).toString(36)}-${i}`;
+  const secrets: Array<[string, string]> = Array.from({ length: 40 }, (_, i) => [`OLD_${i}_TOKEN`, word(i, 'old')]);
+  const m = masker(secrets);
+  const s = m.stream();
+  const parts: Buffer[] = [];
+  let input = '';
+  let grouped = 0;
+  for (let i = 0; i < 30; i++) {
+    const fresh: [string, string] = [`NEW_${i}_TOKEN`, word(i, 'new')];
+    m.add(...fresh);
+    secrets.push(fresh);
+    if (!(m.finder() instanceof MatchFinder)) grouped++;
+    const text = `step ${i}: ${fresh[1]} and ${secrets[i]![1]} as ${Buffer.from(`u:${fresh[1]}`).toString('base64')}\n`;
+    input += text;
+    const bytes = Buffer.from(text);
+    const cut = (i * 7) % bytes.length;
+    parts.push(Buffer.from(s.write(bytes.subarray(0, cut))), Buffer.from(s.write(bytes.subarray(cut))));
+  }
+  parts.push(Buffer.from(s.end()));
+  assert.ok(grouped > 0 && grouped < 30, `${grouped} of 30 adds used a small finder`);
+  assert.equal(Buffer.concat(parts).toString(), referenceMask(Buffer.from(input), secrets).toString());
 });

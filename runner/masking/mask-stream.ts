@@ -4,7 +4,7 @@
  * still cover them. What is held back is only the longest live partial match plus a masked
  * region that a later match could still extend.
  */
-import type { MatchFinder, MatchList } from './match-finder.ts';
+import type { Finder, MatchList } from './match-finder.ts';
 import { findAcrossWraps, lineContextAfter, type LineContext } from './wrapped-lines.ts';
 
 export interface MaskStream {
@@ -18,7 +18,7 @@ export interface MaskStream {
 
 /** What a stream needs from its masker: the match finder of the moment and the markers. */
 export interface MaskSource {
-  finder(): MatchFinder | null;
+  finder(): Finder | null;
   marker(name: number): Uint8Array;
 }
 
@@ -40,7 +40,7 @@ const maxOpenRegion = 64 * 1024;
 const empty = Buffer.alloc(0);
 
 export class ByteMaskStream implements MaskStream {
-  private current: MatchFinder | null = null;
+  private current: Finder | null = null;
   /** Bytes consumed so far. */
   private position = 0;
   /** Every needle starting before this offset has been found. */
@@ -95,7 +95,7 @@ export class ByteMaskStream implements MaskStream {
    * A secret added since the last write means a new finder: every byte not yet emitted is
    * searched again. Regions found before stay (the new needles include the old ones).
    */
-  private refresh(): MatchFinder | null {
+  private refresh(): Finder | null {
     const finder = this.source.finder();
     if (finder !== this.current) {
       this.current = finder;

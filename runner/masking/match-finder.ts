@@ -18,7 +18,32 @@ const maxStep = 8;
 /** Matches as flat triples (start, end, name), all relative to the window's data. */
 export type MatchList = number[];
 
-export class MatchFinder {
+/** What a stream searches with: one finder, or several over disjoint sets of needles. */
+export interface Finder {
+  find(data: Uint8Array, from: number, final: boolean, out: MatchList): number;
+  readonly longestNeedle: number;
+}
+
+/**
+ * Finders over disjoint needle sets searched as one: a secret registered while the job runs gets
+ * a small finder of its own instead of a rebuild of the big one. Each part's hold is safe, so the
+ * earliest is; matches a part keeps past it are found again by the next window, merging alike.
+ */
+export class FinderGroup implements Finder {
+  readonly longestNeedle: number;
+
+  constructor(private readonly parts: readonly Finder[]) {
+    this.longestNeedle = Math.max(...parts.map((p) => p.longestNeedle));
+  }
+
+  find(data: Uint8Array, from: number, final: boolean, out: MatchList): number {
+    let hold = data.length;
+    for (const part of this.parts) hold = Math.min(hold, part.find(data, from, final, out));
+    return hold;
+  }
+}
+
+export class MatchFinder implements Finder {
   /** Gram length: at most 4 bytes, so a gram is one 32-bit integer. */
   private readonly q: number;
   /** Sampling stride: every needle is at least q + step - 1 bytes long. */

@@ -6,7 +6,7 @@
  */
 import { invalidInput } from '../../core/errors.ts';
 import { Automaton, type Needle } from './automaton.ts';
-import { MatchFinder } from './match-finder.ts';
+import { FinderGroup, MatchFinder, type Finder } from './match-finder.ts';
 import { ByteMaskStream, type MaskSource, type MaskStream } from './mask-stream.ts';
 import { secretVariants } from './variants.ts';
 
@@ -30,7 +30,11 @@ export class SecretMasker implements MaskSource {
   private readonly values = new Set<string>();
   private readonly needles = new Map<string, Needle>();
   private readonly refused: string[] = [];
-  private built: MatchFinder | null = null;
+  /** Needles in the big finder, and those registered since (in a small one of their own). */
+  private settled: Needle[] = [];
+  private recent: Needle[] = [];
+  private settledFinder: MatchFinder | null = null;
+  private built: Finder | null = null;
   private stale = false;
 
   constructor(options: MaskerOptions = {}) {
@@ -59,7 +63,9 @@ export class SecretMasker implements MaskSource {
     for (const bytes of secretVariants(value, this.minLength)) {
       const key = bytes.toString('latin1');
       if (!this.needles.has(key)) {
-        this.needles.set(key, { bytes, name: nameId });
+        const needle = { bytes, name: nameId };
+        this.needles.set(key, needle);
+        this.recent.push(needle);
         this.stale = true;
       }
     }
@@ -88,11 +94,24 @@ export class SecretMasker implements MaskSource {
     return Buffer.concat([head, tail]).toString('utf8');
   }
 
-  finder(): MatchFinder | null {
+  /**
+   * The finder for all needles so far. Needles registered after the last full build go into a
+   * small finder of their own while they are under a quarter of the rest: a job masking values
+   * one by one as it runs costs small builds, and full rebuilds stay amortised (geometric).
+   */
+  finder(): Finder | null {
     if (this.stale) {
-      const needles = [...this.needles.values()];
-      this.built = new MatchFinder(new Automaton(needles), needles);
       this.stale = false;
+      const bytes = (list: readonly Needle[]): number => list.reduce((n, x) => n + x.bytes.length, 0);
+      if (this.settledFinder === null || bytes(this.recent) * 4 > bytes(this.settled)) {
+        this.settled = [...this.settled, ...this.recent];
+        this.recent = [];
+        this.settledFinder = new MatchFinder(new Automaton(this.settled), this.settled);
+        this.built = this.settledFinder;
+      } else {
+        const small = new MatchFinder(new Automaton(this.recent), this.recent);
+        this.built = new FinderGroup([this.settledFinder, small]);
+      }
     }
     return this.built;
   }

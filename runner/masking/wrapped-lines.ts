@@ -10,7 +10,7 @@
  * Ordinary log lines hold a space or punctuation, so the backwards look from each line break
  * that decides this stops within a few bytes, and plain logs pay little for it.
  */
-import type { MatchFinder, MatchList } from './match-finder.ts';
+import type { Finder, MatchList } from './match-finder.ts';
 
 /**
  * `xxd -p` wraps hex at 60; PEM, gpg and `openssl base64` wrap base64 at 64; OpenSSH private keys
@@ -66,7 +66,7 @@ function findWraps(data: Uint8Array, before: LineContext, final: boolean): numbe
  * Finds matches that span a wrap, pushing them (window coordinates) onto `out`, and returns the
  * hold point: where such a match may still be in progress at the end of the window.
  */
-export function findAcrossWraps(finder: MatchFinder, data: Uint8Array, before: LineContext, final: boolean, out: MatchList): number {
+export function findAcrossWraps(finder: Finder, data: Uint8Array, before: LineContext, final: boolean, out: MatchList): number {
   const wraps = findWraps(data, before, final);
   if (wraps.length === 0) return data.length;
   const n = data.length;
