@@ -8,7 +8,7 @@ import { toAppError } from '../core/errors.ts';
 import { RUNNER_ERROR_EXIT_CODE } from '../core/run-summary.ts';
 import { parseRunnerConfig, type FetchSettings } from './config.ts';
 import type { OpenS3 } from './fetch/index.ts';
-import { processWriters } from './output/log-sink.ts';
+import { processOutputPressure, processWriters } from './output/log-sink.ts';
 import { ndjsonSink } from './output/ndjson-sink.ts';
 import { textSink } from './output/text-sink.ts';
 import { startRun } from './run-job.ts';
@@ -40,7 +40,7 @@ export async function runnerMain(env: Readonly<Record<string, string | undefined
   const writers = processWriters();
   const color = config.logFormat === 'text' && process.stderr.isTTY === true && env.NO_COLOR === undefined;
   const sink = config.logFormat === 'ndjson' ? ndjsonSink(writers) : textSink(writers, { color });
-  const run = startRun(config, env, sink, { openS3 });
+  const run = startRun(config, env, sink, { openS3, pressure: processOutputPressure() });
 
   let signals = 0;
   const onSignal = (signal: 'SIGTERM' | 'SIGINT'): void => {

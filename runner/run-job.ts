@@ -17,7 +17,7 @@ import { publishInProcessRunner } from './job/in-process-runner.ts';
 import type { JobInfo } from './job/job-info.ts';
 import { SecretMasker, secretsFromEnv } from './masking/index.ts';
 import { captureProcessOutput, type Capture } from './output/capture-process-output.ts';
-import type { LogSink } from './output/log-sink.ts';
+import type { LogSink, OutputPressure } from './output/log-sink.ts';
 import { OutputPipeline } from './output/output-pipeline.ts';
 import { obtainCode, type ObtainOptions } from './obtain-code.ts';
 import { PhaseClock } from './phase-clock.ts';
@@ -41,6 +41,8 @@ class Cancelled extends Error {}
 /** What the runner's entry point supplies that the runner may not build itself (it imports no adapters). */
 export interface RunDeps {
   readonly openS3?: ObtainOptions['openS3'];
+  /** Backpressure from the runner's own output to the job's. */
+  readonly pressure?: OutputPressure;
 }
 
 export function startRun(
@@ -226,6 +228,7 @@ class JobRun {
       stderr: this.pipeline.channel('stderr'),
       onMask: (value, name) => this.pipeline.addSecret(name, value),
       leftoverGraceMs: Math.min(this.config.killGraceMs, 2000),
+      ...(this.deps.pressure ? { pressure: this.deps.pressure } : {}),
     });
     if (this.abort.signal.aborted) void this.process.stop(this.config.killGraceMs);
     const exit = await this.process.done;

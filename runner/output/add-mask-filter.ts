@@ -2,15 +2,17 @@
  * The documented way for any process in a job — a shell script, a grandchild, a tool — to
  * register a value to mask: print a line `::add-mask::VALUE`. The line itself is never shown.
  * It sits before the masker in each channel, so a registered value is masked from the next byte
- * on, and it holds back only the start of a line that may still turn out to be a command.
+ * on. It holds back only the start of a line that may still turn out to be a command, and passes
+ * everything else on in as few pieces as it came in (one per chunk, unless a command is cut out).
  */
 export const addMaskPrefix = Buffer.from('::add-mask::');
 const newline = 0x0a;
+const lineStartPrefix = Buffer.concat([Buffer.from('\n'), addMaskPrefix]);
 /** A command line longer than this is cut; its value is still registered, never shown. */
 const maxCommandBytes = 1 << 20;
 
 export class AddMaskFilter {
-  /** Bytes matched so far of a line that may be a command (a prefix of addMaskPrefix, or a whole command). */
+  /** The start of a line that is, so far, the command prefix (or all of a command line). */
   private held: Buffer[] = [];
   private heldBytes = 0;
   private atLineStart = true;
@@ -18,42 +20,50 @@ export class AddMaskFilter {
 
   constructor(private readonly onValue: (value: string) => void) {}
 
-  /** Returns the bytes to pass on (in order); never a byte of a command line. */
+  /** Returns the bytes to pass on, in order; never a byte of a command line. */
   write(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     let i = 0;
     while (i < chunk.length) {
       if (this.inCommand) {
-        const nl = chunk.indexOf(newline, i);
-        const end = nl === -1 ? chunk.length : nl;
-        if (this.heldBytes < maxCommandBytes) this.hold(chunk.subarray(i, Math.min(end, i + maxCommandBytes - this.heldBytes)));
-        if (nl === -1) return out;
-        this.finishCommand();
-        i = nl + 1;
+        i = this.continueCommand(chunk, i);
         continue;
       }
       if (this.atLineStart) {
-        // Compare what is here against the rest of the prefix.
-        const want = addMaskPrefix.length - this.heldBytes;
-        const n = Math.min(want, chunk.length - i);
+        const n = Math.min(addMaskPrefix.length - this.heldBytes, chunk.length - i);
         if (chunk.compare(addMaskPrefix, this.heldBytes, this.heldBytes + n, i, i + n) === 0) {
           this.hold(chunk.subarray(i, i + n));
           i += n;
-          if (this.heldBytes === addMaskPrefix.length) this.inCommand = true;
-          continue; // either a command now, or the chunk ran out while it still may be one
+          this.inCommand = this.heldBytes === addMaskPrefix.length;
+          continue; // a command now, or the chunk ran out while it still may become one
         }
-        // Not a command: what was held is ordinary text after all.
-        out.push(...this.release());
+        out.push(...this.release()); // what was held is ordinary text after all
         this.atLineStart = false;
       }
-      const nl = chunk.indexOf(newline, i);
-      if (nl === -1) {
-        out.push(chunk.subarray(i));
-        return out;
+      // Only a line starting with the prefix matters: jump to the next one.
+      const next = chunk.indexOf(lineStartPrefix, i);
+      if (next !== -1) {
+        if (next + 1 > i) out.push(chunk.subarray(i, next + 1));
+        i = next + 1;
+        this.atLineStart = true;
+        continue;
       }
-      out.push(chunk.subarray(i, nl + 1));
-      i = nl + 1;
-      this.atLineStart = true;
+      // None in this chunk; its last line may still be the start of one.
+      const tailStart = chunk.lastIndexOf(newline) + 1; // 0 when there is no newline: never > i
+      const tailLength = chunk.length - tailStart;
+      if (
+        tailStart > i &&
+        tailLength < addMaskPrefix.length &&
+        chunk.compare(addMaskPrefix, 0, tailLength, tailStart, chunk.length) === 0
+      ) {
+        if (tailStart > i) out.push(chunk.subarray(i, tailStart));
+        i = tailStart;
+        this.atLineStart = true;
+        continue; // the line-start branch holds or releases the tail
+      }
+      out.push(chunk.subarray(i));
+      this.atLineStart = false;
+      return out;
     }
     return out;
   }
@@ -65,6 +75,15 @@ export class AddMaskFilter {
       return [];
     }
     return this.release();
+  }
+
+  private continueCommand(chunk: Buffer, i: number): number {
+    const nl = chunk.indexOf(newline, i);
+    const end = nl === -1 ? chunk.length : nl;
+    this.hold(chunk.subarray(i, Math.min(end, i + Math.max(0, maxCommandBytes - this.heldBytes))));
+    if (nl === -1) return chunk.length;
+    this.finishCommand();
+    return nl + 1;
   }
 
   private hold(bytes: Buffer): void {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { AppError } from '../../core/errors.ts';
+import type { OutputPressure } from '../output/log-sink.ts';
 import type { OutputChannel } from '../output/output-pipeline.ts';
 import { signalGroup, stopGroup, waitGroupGone } from './process-group.ts';
 
@@ -25,6 +26,8 @@ export interface JobProcessOptions {
   readonly onMask: (value: string, name: string) => void;
   /** How long leftover processes get after SIGTERM once the script itself has exited. */
   readonly leftoverGraceMs: number;
+  /** When the runner's output is backed up, the job's is not read until it drains. */
+  readonly pressure?: OutputPressure;
 }
 
 export interface JobProcess {
@@ -48,8 +51,21 @@ export function startJobProcess(options: JobProcessOptions): JobProcess {
   });
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
-  stdout.on('data', (b: Buffer) => options.stdout.write(b));
-  stderr.on('data', (b: Buffer) => options.stderr.write(b));
+  let paused = false;
+  const relieve = (): void => {
+    const pressure = options.pressure;
+    if (paused || !pressure?.full()) return;
+    paused = true;
+    stdout.pause();
+    stderr.pause();
+    pressure.whenDrained(() => {
+      paused = false;
+      stdout.resume();
+      stderr.resume();
+    });
+  };
+  stdout.on('data', (b: Buffer) => (options.stdout.write(b), relieve()));
+  stderr.on('data', (b: Buffer) => (options.stderr.write(b), relieve()));
   serveControl(child.stdio[3] as Socket, options.onMask);
 
   const spawned = new Promise<number>((resolve, reject) => {
