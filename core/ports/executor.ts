@@ -45,6 +45,24 @@ export interface ExecutionHooks {
   readonly onRecords: (records: readonly LogRecord[]) => Promise<void>;
 }
 
+/**
+ * Where a reattached execution picks the log up: the `ts` of the last record already delivered
+ * and how many records with exactly that `ts` were delivered (records may share a timestamp).
+ */
+export interface ResumePoint {
+  readonly ts: string;
+  readonly count: number;
+}
+
 export interface Executor {
   start(spec: ExecutionSpec, hooks: ExecutionHooks): Execution;
+  /**
+   * After a dispatcher restart: find the run of `jobId` that a previous dispatcher started (it
+   * outlives its dispatcher, e.g. a Kubernetes Job) and follow it again, handing on only the records
+   * after `resumeAfter` (all of them without it). Null when no such run exists. Executors whose
+   * runs die with the dispatcher (the local process one) leave this out.
+   */
+  reattach?(jobId: string, hooks: ExecutionHooks, resumeAfter?: ResumePoint): Promise<Execution | null>;
+  /** Ids of the jobs whose runs exist and have not finished, for reconciling after a restart. */
+  listActive?(): Promise<string[]>;
 }

@@ -1,0 +1,179 @@
+/**
+ * Follows one Kubernetes Job from creation (or from a restarted dispatcher's reattach) to an
+ * ExecutionResult: watches the Job and its pod, follows the runner's log into the hooks once the
+ * container starts, and decides the outcome — the runner's summary when there is one, `timed_out`
+ * when the Job controller ended it at activeDeadlineSeconds, `errored` with Kubernetes' reason
+ * when the pod never started (image pull, unschedulable past the pending timeout) or vanished.
+ */
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type { LogRecord } from '../../core/log-record.ts';
+import type { ExecutionHooks, ExecutionResult } from '../../core/ports/executor.ts';
+import type { RunSummary } from '../../core/run-summary.ts';
+import { RecordBatcher } from '../process/record-batcher.ts';
+import { kubeMessage, kubeStatusCode } from './kube-errors.ts';
+import type { LogCursor } from './log-cursor.ts';
+import { followLog } from './log-follower.ts';
+import { ObjectWatch } from './object-watch.ts';
+import { deadlineExceeded, jobFinished, viewPod, type PodView } from './pod-status.ts';
+import { selectorFor } from './names.ts';
+
+export interface JobRunContext {
+  readonly kubeConfig: KubeConfig;
+  readonly namespace: string;
+  readonly jobId: string;
+  readonly name: string;
+  readonly uid: string;
+  /** When the Job was created: the pending timeout counts from here. */
+  readonly createdAt: number;
+  readonly pendingTimeoutSeconds: number;
+  readonly timeoutSeconds: number | undefined;
+  readonly hooks: ExecutionHooks;
+  readonly cursor: LogCursor;
+  readonly maskText: (text: string) => string;
+  readonly onError: (err: unknown) => void;
+}
+
+export class JobRun {
+  private cancelRequested = false;
+  private readonly batch: BatchV1Api;
+  private readonly core: CoreV1Api;
+
+  constructor(private readonly c: JobRunContext) {
+    this.batch = c.kubeConfig.makeApiClient(BatchV1Api);
+    this.core = c.kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /** Delete the Job in the foreground: the pod gets SIGTERM and its grace, so cleanup runs. */
+  cancel(): void {
+    this.cancelRequested = true;
+    this.deleteJob().catch(this.c.onError);
+  }
+
+  async deleteJob(): Promise<void> {
+    try {
+      await this.batch.deleteNamespacedJob({ name: this.c.name, namespace: this.c.namespace, propagationPolicy: 'Foreground' });
+    } catch (err) {
+      if (kubeStatusCode(err) !== 404) throw err;
+    }
+  }
+
+  async observe(): Promise<ExecutionResult> {
+    const c = this.c;
+    const abort = new AbortController();
+    const batcher = new RecordBatcher((records: readonly LogRecord[]) => c.hooks.onRecords(records));
+    let summary: RunSummary | undefined;
+    let podName: string | undefined;
+    let lastView: PodView | undefined;
+    let podGone = false;
+    let jobGone = false;
+    let timedOut = false;
+    let pendingReason: string | undefined;
+    let follower: Promise<void> | undefined;
+    let wakeWaiters: (() => void)[] = [];
+    let settle!: (r: { fatal?: string; ended?: 'follower' | 'job' }) => void;
+    const settled = new Promise<{ fatal?: string; ended?: 'follower' | 'job' }>((r) => (settle = r));
+
+    const selector = selectorFor(c.jobId);
+    const ns = c.namespace;
+    const evaluate = (): void => {
+      const waiters = wakeWaiters;
+      wakeWaiters = [];
+      for (const w of waiters) w();
+      if (!jobs.synced || !pods.synced) return;
+      const job = [...jobs.items.values()].find((j) => j.metadata?.uid === c.uid);
+      jobGone = job === undefined;
+      if (job && deadlineExceeded(job)) timedOut = true;
+      const pod = [...pods.items.values()].find((p) => p.metadata?.ownerReferences?.some((o) => o.uid === c.uid));
+      if (pod) {
+        podName ??= pod.metadata?.name;
+        lastView = viewPod(pod);
+        if (lastView.kind === 'pending') pendingReason = lastView.reason ?? pendingReason;
+      } else if (podName !== undefined) {
+        podGone = true;
+      }
+      if (lastView?.kind === 'fatal' && follower === undefined) return settle({ fatal: lastView.reason });
+      if ((lastView?.kind === 'running' || lastView?.kind === 'terminated') && follower === undefined && podName !== undefined) {
+        follower = followLog({
+          kubeConfig: c.kubeConfig,
+          namespace: ns,
+          podName,
+          cursor: c.cursor,
+          onRecord: (r) => batcher.push(r),
+          onSummary: (s) => (summary = s),
+          maskText: c.maskText,
+          finished: () => lastView?.kind === 'terminated' || podGone || jobGone,
+          changed: () => new Promise<void>((r) => wakeWaiters.push(r)),
+          signal: abort.signal,
+        }).then(() => settle({ ended: 'follower' }), (err: unknown) => (c.onError(err), settle({ ended: 'follower' })));
+      }
+      if (follower === undefined && (jobGone || (job !== undefined && jobFinished(job)))) settle({ ended: 'job' });
+    };
+    const onError = (err: unknown): void => c.onError(err);
+    const jobs = new ObjectWatch<V1Job>({
+      kubeConfig: c.kubeConfig,
+      path: `/apis/batch/v1/namespaces/${ns}/jobs`,
+      labelSelector: selector,
+      list: () => this.batch.listNamespacedJob({ namespace: ns, labelSelector: selector }),
+      onChange: evaluate,
+      onError,
+      signal: abort.signal,
+    });
+    const pods = new ObjectWatch<V1Pod>({
+      kubeConfig: c.kubeConfig,
+      path: `/api/v1/namespaces/${ns}/pods`,
+      labelSelector: selector,
+      list: () => this.core.listNamespacedPod({ namespace: ns, labelSelector: selector }),
+      onChange: evaluate,
+      onError,
+      signal: abort.signal,
+    });
+    const pendingLeft = Math.max(0, c.createdAt + c.pendingTimeoutSeconds * 1000 - Date.now());
+    const pendingTimer = setTimeout(() => {
+      if (follower === undefined && !this.cancelRequested) {
+        settle({ fatal: `the pod did not start within ${c.pendingTimeoutSeconds} s: ${pendingReason ?? 'no reason given by Kubernetes'}` });
+      }
+    }, pendingLeft);
+
+    const end = await settled;
+    clearTimeout(pendingTimer);
+    abort.abort();
+    await Promise.all([jobs.stopped(), pods.stopped()]);
+    if (end.fatal !== undefined) {
+      // A pod that will never start is removed rather than left pulling or pending.
+      await this.deleteJob().catch(c.onError);
+    } else if (!timedOut) {
+      // The pod may vanish (deadline, eviction) before the watch shows the Job's final condition.
+      timedOut = await this.readJob().then((j) => j !== undefined && deadlineExceeded(j), () => false);
+    }
+    await batcher.drain();
+    return this.result({ end, summary, timedOut, view: lastView, podGone });
+  }
+
+  private async readJob(): Promise<V1Job | undefined> {
+    try {
+      return await this.batch.readNamespacedJob({ name: this.c.name, namespace: this.c.namespace });
+    } catch (err) {
+      if (kubeStatusCode(err) === 404) return undefined;
+      throw new Error(kubeMessage(err), { cause: err });
+    }
+  }
+
+  private result(s: { end: { fatal?: string; ended?: string }; summary: RunSummary | undefined; timedOut: boolean; view: PodView | undefined; podGone: boolean }): ExecutionResult {
+    const phases = s.summary?.phases ?? [];
+    const exitCode = s.summary?.exitCode ?? (s.view?.kind === 'terminated' ? s.view.exitCode : null);
+    if (s.end.fatal !== undefined && !this.cancelRequested) return { outcome: 'errored', exitCode: null, reason: this.c.maskText(s.end.fatal), phases };
+    if (s.timedOut) return { outcome: 'timed_out', exitCode, reason: `stopped after the ${this.c.timeoutSeconds ?? '?'} s timeout (activeDeadlineSeconds)`, phases };
+    if (s.summary) {
+      const reason = s.summary.error ? `${s.summary.error.phase}: ${s.summary.error.message}` : undefined;
+      return { outcome: s.summary.outcome, exitCode: s.summary.exitCode, ...(reason ? { reason } : {}), phases };
+    }
+    if (this.cancelRequested) return { outcome: 'cancelled', exitCode, reason: 'cancelled before the runner reported', phases };
+    const how =
+      s.view?.kind === 'terminated'
+        ? `the runner exited with code ${s.view.exitCode}${s.view.reason ? ` (${s.view.reason})` : ''} without a summary`
+        : s.podGone
+          ? 'the pod was deleted before the runner reported'
+          : 'the Kubernetes Job ended or was deleted before its pod ran';
+    return { outcome: 'errored', exitCode, reason: this.c.maskText(how), phases };
+  }
+}

@@ -1,0 +1,198 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LogRecord } from '../../core/log-record.ts';
+import type { ExecutionSpec } from '../../core/ports/executor.ts';
+import { makeTree } from '../../runner/test-support/run-cli.ts';
+import { parseKubernetesConfig } from './config.ts';
+import { createKubernetesExecutor, loadKubeConfig } from './kubernetes-executor.ts';
+import type { PodControl } from './test-support/fake-cluster.ts';
+import { startFakeApiServer, type FakeApiServer } from './test-support/fake-api-server.ts';
+import { realRunnerKubelet } from './test-support/real-runner-kubelet.ts';
+
+let api: FakeApiServer;
+before(async () => {
+  api = await startFakeApiServer();
+});
+after(async () => {
+  // The fake API server validates every Job and Secret it receives against the Kubernetes schemas.
+  assert.deepEqual(api.invalid, []);
+  await api.close();
+});
+
+function executor(env: Record<string, string> = {}) {
+  const config = parseKubernetesConfig({ REACTORCIDE_K8S_NAMESPACE: 'ci', REACTORCIDE_K8S_RUNNER_IMAGE: 'reactorcide-runner:test', REACTORCIDE_K8S_KUBECONFIG: api.kubeconfigPath, ...env });
+  return createKubernetesExecutor({ config, kubeConfig: loadKubeConfig(config) });
+}
+
+const newId = (): string => `job-${Math.random().toString(16).slice(2, 10)}`;
+function specFor(dir: string, overrides: Partial<ExecutionSpec> = {}): ExecutionSpec {
+  return { jobId: newId(), source: { kind: 'directory', path: dir }, env: {}, secrets: {}, resources: {}, timeoutSeconds: 0, ...overrides };
+}
+function collector() {
+  const records: LogRecord[] = [];
+  return { records, hooks: { onRecords: async (rs: readonly LogRecord[]) => void records.push(...rs) }, text: () => records.map((r) => r.text).join('') };
+}
+const waitFor = async (cond: () => boolean, what: string): Promise<void> => {
+  const deadline = Date.now() + 20_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('a job runs to success in a pod; secrets come from a Secret the Job owns, never plain env, and are masked', async () => {
+  api.cluster.kubelet = realRunnerKubelet();
+  const dir = await makeTree({ 'reactorcide_job.sh': 'echo "deploying with $DEPLOY_KEY"; seq 1 500 | sed "s/^/line /"\n' });
+  const out = collector();
+  const spec = specFor(dir, { secrets: { DEPLOY_KEY: 'dk_live_5f3c9a7e21b4' }, env: { GREETING: 'hi' } });
+  const result = await executor().start(spec, out.hooks).done;
+  assert.equal(result.outcome, 'succeeded', `${result.reason}\n${out.text()}`);
+  assert.equal(result.exitCode, 0);
+  assert.deepEqual(result.phases.map((p) => p.phase), ['fetch_source', 'fetch_job_code', 'startup', 'environment', 'run', 'cleanup']);
+  assert.match(out.text(), /deploying with \*\*\*DEPLOY_KEY\*\*\*/);
+  assert.doesNotMatch(out.text(), /dk_live_5f3c9a7e21b4/);
+  assert.deepEqual(out.text().split('\n').filter((l) => l.startsWith('line ')), Array.from({ length: 500 }, (_, i) => `line ${i + 1}`));
+
+  const job = [...api.cluster.objects.jobs.values()].find((j) => j.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId);
+  assert.ok(job);
+  const secret = api.cluster.objects.secrets.get(`ci/${job.metadata.name}`);
+  assert.deepEqual(secret?.metadata.ownerReferences, [{ apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+  const env = job.spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: unknown }[];
+  assert.ok(!JSON.stringify(job).includes('dk_live_5f3c9a7e21b4'), 'the secret value is nowhere in the Job');
+  assert.deepEqual(env.find((e) => e.name === 'DEPLOY_KEY'), { name: 'DEPLOY_KEY', valueFrom: { secretKeyRef: { name: job.metadata.name, key: 'DEPLOY_KEY' } } });
+  assert.equal(env.find((e) => e.name === 'GREETING')?.value, 'hi');
+});
+
+test("the job's failure and exit code come through", async () => {
+  api.cluster.kubelet = realRunnerKubelet();
+  const dir = await makeTree({ 'reactorcide_job.sh': 'echo failing; exit 4\n' });
+  const out = collector();
+  const result = await executor().start(specFor(dir), out.hooks).done;
+  assert.equal(result.outcome, 'failed', out.text());
+  assert.equal(result.exitCode, 4);
+  assert.match(out.text(), /failing/);
+});
+
+test('an image that cannot be pulled is errored with the reason at once, and its Job is removed', async () => {
+  api.cluster.kubelet = (pod) => setTimeout(() => {
+    pod.waiting('ErrImagePull', 'pull access denied for nope/missing');
+    setTimeout(() => pod.waiting('ImagePullBackOff', 'Back-off pulling image "nope/missing"'), 50);
+  }, 20);
+  const spec = specFor('/src', { image: 'nope/missing' });
+  const result = await executor({ REACTORCIDE_K8S_PENDING_TIMEOUT_SECONDS: '600' }).start(spec, collector().hooks).done;
+  assert.equal(result.outcome, 'errored');
+  assert.match(result.reason ?? '', /^image nope\/missing cannot be pulled \(ErrImagePull\): pull access denied/);
+  assert.ok(api.cluster.deletions.some((d) => d.kind === 'jobs' && d.name.startsWith(`rc-${spec.jobId}`) && d.propagationPolicy === 'Foreground'));
+});
+
+test('a pod that cannot be scheduled is errored with the scheduler\'s reason after the pending timeout', async () => {
+  api.cluster.kubelet = (pod) => setTimeout(() => pod.unschedulable('0/3 nodes are available: 3 Insufficient memory.'), 20);
+  const result = await executor({ REACTORCIDE_K8S_PENDING_TIMEOUT_SECONDS: '1' }).start(specFor('/src', { resources: { memory: '512Gi' } }), collector().hooks).done;
+  assert.equal(result.outcome, 'errored');
+  assert.equal(result.reason, 'the pod did not start within 1 s: the pod cannot be scheduled (Unschedulable): 0/3 nodes are available: 3 Insufficient memory.');
+});
+
+test('cancel deletes the Job in the foreground; the runner runs cleanup and the run ends cancelled', async () => {
+  api.cluster.kubelet = realRunnerKubelet();
+  const dir = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
+  const out = collector();
+  const spec = specFor(dir);
+  const execution = executor().start(spec, out.hooks);
+  await waitFor(() => out.text().includes('started'), 'the job to start');
+  execution.cancel();
+  const result = await execution.done;
+  assert.equal(result.outcome, 'cancelled', `${result.reason}\n${out.text()}`);
+  assert.equal(result.phases.find((p) => p.phase === 'cleanup')?.outcome, 'succeeded');
+  assert.ok(out.records.some((r) => r.stream === 'system' && r.text.includes('stopping the job')));
+  assert.ok(api.cluster.deletions.some((d) => d.kind === 'jobs' && d.name.startsWith(`rc-${spec.jobId}`) && d.propagationPolicy === 'Foreground'));
+  assert.equal([...api.cluster.objects.jobs.values()].some((j) => j.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId), false);
+});
+
+test('a run past its timeout is ended by activeDeadlineSeconds and is timed_out', async () => {
+  api.cluster.kubelet = realRunnerKubelet();
+  const dir = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
+  const out = collector();
+  const spec = specFor(dir, { timeoutSeconds: 2 });
+  const result = await executor().start(spec, out.hooks).done;
+  assert.equal(result.outcome, 'timed_out', `${result.reason}\n${out.text()}`);
+  assert.match(out.text(), /started/);
+  const job = api.cluster.events.find((e) => e.kind === 'jobs' && e.object.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId)?.object;
+  assert.equal(job?.spec.activeDeadlineSeconds, 2);
+});
+
+/** A scripted container that prints `n` records, three per timestamp, then a summary. */
+function scriptedRunner(n: number, gate: { open: number }) {
+  const base = Date.parse('2026-01-01T00:00:00.000Z');
+  const record = (i: number): LogRecord => ({ ts: new Date(base + Math.floor(i / 3)).toISOString(), stream: 'stdout', phase: 'run', text: `record ${i}\n` });
+  return (pod: PodControl): void => {
+    setTimeout(() => {
+      pod.running();
+      let i = 0;
+      const tick = (): void => {
+        while (i < Math.min(n, gate.open)) pod.log(`${JSON.stringify(record(i++))}\n`);
+        if (i < n) return void setTimeout(tick, 10);
+        pod.log(`${JSON.stringify({ ts: new Date().toISOString(), summary: { jobId: 'x', outcome: 'succeeded', exitCode: 0, startedAt: '', finishedAt: '', durationMs: 1, phases: [] } })}\n`);
+        setTimeout(() => pod.terminate(0), 20);
+      };
+      tick();
+    }, 20);
+  };
+}
+const expected = (n: number): string[] => Array.from({ length: n }, (_, i) => `record ${i}\n`);
+
+test('when watches and the log stream break mid-run, the executor resumes without losing or repeating a record', async () => {
+  const gate = { open: 40 };
+  api.cluster.kubelet = scriptedRunner(120, gate);
+  const out = collector();
+  const watchesBefore = api.watchRequests;
+  const logsBefore = api.logRequests;
+  const execution = executor().start(specFor('/src'), out.hooks);
+  await waitFor(() => out.records.length >= 40, 'the first records');
+  api.dropWatches();
+  api.dropLogStreams();
+  gate.open = 80;
+  await waitFor(() => out.records.length >= 80, 'records after the drop');
+  api.dropLogStreams();
+  api.dropWatches();
+  gate.open = 120;
+  const result = await execution.done;
+  assert.equal(result.outcome, 'succeeded', result.reason);
+  assert.deepEqual(out.records.map((r) => r.text), expected(120));
+  assert.ok(api.watchRequests - watchesBefore >= 6, `watches reopened (${api.watchRequests - watchesBefore} requests)`);
+  assert.ok(api.logRequests - logsBefore >= 3, `log stream reopened (${api.logRequests - logsBefore} requests)`);
+});
+
+test('after a dispatcher restart, a new executor reattaches by label and resumes after the last delivered record', async () => {
+  const gate = { open: 50 };
+  api.cluster.kubelet = scriptedRunner(150, gate);
+  const first = collector();
+  let alive = true;
+  const spec = specFor('/src');
+  // The first dispatcher delivers records until it "dies"; what it delivered is what the log store holds.
+  void executor().start(spec, { onRecords: async (rs) => void (alive && first.records.push(...rs)) }).done.catch(() => {});
+  await waitFor(() => first.records.length >= 50, 'the first dispatcher to deliver records');
+  alive = false;
+  const delivered = first.records.slice(0, 49); // cut inside a group of records sharing one ts
+  const last = delivered[delivered.length - 1] as LogRecord;
+  const resume = { ts: last.ts, count: delivered.filter((r) => r.ts === last.ts).length };
+  assert.equal(resume.count, 1);
+
+  const second = executor();
+  assert.deepEqual(await second.listActive().then((ids) => ids.includes(spec.jobId)), true);
+  assert.equal(await second.reattach('no-such-job', collector().hooks), null);
+  const rest = collector();
+  const execution = await second.reattach(spec.jobId, rest.hooks, resume);
+  assert.ok(execution);
+  gate.open = 150;
+  const result = await execution.done;
+  assert.equal(result.outcome, 'succeeded', result.reason);
+  assert.deepEqual([...delivered, ...rest.records].map((r) => r.text), expected(150));
+});
+
+test('a resource request above the cap is errored before anything is created', async () => {
+  const spec = specFor('/src', { resources: { cpu: '16' } });
+  const result = await executor({ REACTORCIDE_K8S_MAX_CPU: '4' }).start(spec, collector().hooks).done;
+  assert.equal(result.outcome, 'errored');
+  assert.match(result.reason ?? '', /resources\.cpu 16 is above the cluster's cap of 4/);
+  assert.equal(api.cluster.events.some((e) => e.object.metadata.annotations?.['reactorcide.dev/job-id'] === spec.jobId), false);
+});
