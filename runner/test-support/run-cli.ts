@@ -3,6 +3,7 @@
  * executor would, and parses its NDJSON output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -84,9 +85,16 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
   return startCli(args, options).result;
 }
 
+const trees: string[] = [];
+// Removed when the test file's process ends, whatever the tests' outcome.
+process.once('exit', () => {
+  for (const dir of trees) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temporary directory filled with the given files; a value starting with `#!` is made executable. */
 export async function makeTree(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rc-test-'));
+  trees.push(dir);
   for (const [path, content] of Object.entries(files)) {
     const full = join(dir, path);
     await mkdir(dirname(full), { recursive: true });
