@@ -35,6 +35,8 @@ export interface JobRunContext {
 
 export class JobRun {
   private cancelRequested = false;
+  /** The Job's final condition (Complete, Failed) when it was seen. */
+  private jobEnded: string | undefined;
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
 
@@ -83,6 +85,7 @@ export class JobRun {
       const job = [...jobs.items.values()].find((j) => j.metadata?.uid === c.uid);
       jobGone = job === undefined;
       if (job && deadlineExceeded(job)) timedOut = true;
+      if (job && jobFinished(job)) this.jobEnded = job.status?.conditions?.find((x) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed'))?.type;
       const pod = [...pods.items.values()].find((p) => p.metadata?.ownerReferences?.some((o) => o.uid === c.uid));
       if (pod) {
         podName ??= pod.metadata?.name;
@@ -173,7 +176,9 @@ export class JobRun {
         ? `the runner exited with code ${s.view.exitCode}${s.view.reason ? ` (${s.view.reason})` : ''} without a summary`
         : s.podGone
           ? 'the pod was deleted before the runner reported'
-          : 'the Kubernetes Job ended or was deleted before its pod ran';
+          : s.view === undefined && s.end.ended === 'job' && this.jobEnded
+            ? `the Kubernetes Job ended (${this.jobEnded}) while no dispatcher followed it, and its pod and log are gone`
+            : 'the Kubernetes Job was deleted before its pod ran';
     return { outcome: 'errored', exitCode, reason: this.c.maskText(how), phases };
   }
 }

@@ -129,6 +129,7 @@ function scriptedRunner(n: number, gate: { open: number }) {
       pod.running();
       let i = 0;
       const tick = (): void => {
+        if (pod.pod().status.containerStatuses?.[0]?.state?.terminated) return; // killed: stop printing
         while (i < Math.min(n, gate.open)) pod.log(`${JSON.stringify(record(i++))}\n`);
         if (i < n) return void setTimeout(tick, 10);
         pod.log(`${JSON.stringify({ ts: new Date().toISOString(), summary: { jobId: 'x', outcome: 'succeeded', exitCode: 0, startedAt: '', finishedAt: '', durationMs: 1, phases: [] } })}\n`);
@@ -195,4 +196,33 @@ test('a resource request above the cap is errored before anything is created', a
   assert.equal(result.outcome, 'errored');
   assert.match(result.reason ?? '', /resources\.cpu 16 is above the cluster's cap of 4/);
   assert.equal(api.cluster.events.some((e) => e.object.metadata.annotations?.['reactorcide.dev/job-id'] === spec.jobId), false);
+});
+
+test('a job that finished while no dispatcher watched is read to its end on reattach', async () => {
+  api.cluster.kubelet = scriptedRunner(30, { open: 30 });
+  const spec = specFor('/src');
+  const first: LogRecord[] = [];
+  void executor().start(spec, { onRecords: async (rs) => void (first.length < 10 && first.push(...rs.slice(0, 10 - first.length))) }).done.catch(() => {});
+  const finished = (): boolean => [...api.cluster.objects.jobs.values()].some((j) => j.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId && j.status.succeeded === 1);
+  await waitFor(finished, 'the Job to complete');
+  const last = first[first.length - 1] as LogRecord;
+  const rest = collector();
+  const execution = await executor().reattach(spec.jobId, rest.hooks, { ts: last.ts, count: first.filter((r) => r.ts === last.ts).length });
+  const result = await execution?.done;
+  assert.equal(result?.outcome, 'succeeded', result?.reason);
+  assert.deepEqual([...first, ...rest.records].map((r) => r.text), expected(30));
+});
+
+test('a pod that goes away mid-run without a summary (eviction) is errored with what Kubernetes said', async () => {
+  const gate = { open: 5 };
+  api.cluster.kubelet = scriptedRunner(10, gate);
+  const out = collector();
+  const spec = specFor('/src');
+  const execution = executor().start(spec, out.hooks);
+  await waitFor(() => out.records.length >= 5, 'the first records');
+  const pod = [...api.cluster.objects.pods.values()].find((p) => p.metadata.labels['reactorcide.dev/job-id'] === spec.jobId);
+  api.cluster.deleteObject('pods', 'ci', pod?.metadata.name as string, undefined);
+  const result = await execution.done;
+  assert.equal(result.outcome, 'errored');
+  assert.match(result.reason ?? '', /the runner exited with code 143 \(Error\) without a summary|the pod was deleted before the runner reported/);
 });
