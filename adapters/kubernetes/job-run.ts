@@ -166,6 +166,10 @@ export class JobRun {
     const exitCode = s.summary?.exitCode ?? (s.view?.kind === 'terminated' ? s.view.exitCode : null);
     if (s.end.fatal !== undefined && !this.cancelRequested) return { outcome: 'errored', exitCode: null, reason: this.c.maskText(s.end.fatal), phases };
     if (s.timedOut) return { outcome: 'timed_out', exitCode, reason: `stopped after the ${this.c.timeoutSeconds ?? '?'} s timeout (activeDeadlineSeconds)`, phases };
+    if (s.summary?.outcome === 'cancelled' && !this.cancelRequested) {
+      // Nobody here asked to stop it: the Job or pod was deleted from outside (kubectl, eviction, a drained node).
+      return { outcome: 'errored', exitCode: s.summary.exitCode, reason: 'the runner was stopped from outside: its Kubernetes Job or pod was deleted', phases };
+    }
     if (s.summary) {
       const reason = s.summary.error ? `${s.summary.error.phase}: ${s.summary.error.message}` : undefined;
       return { outcome: s.summary.outcome, exitCode: s.summary.exitCode, ...(reason ? { reason } : {}), phases };

@@ -108,6 +108,20 @@ test('cancel deletes the Job in the foreground; the runner runs cleanup and the 
   assert.equal([...api.cluster.objects.jobs.values()].some((j) => j.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId), false);
 });
 
+test('a Job deleted from outside (not by cancel) is errored, not cancelled', async () => {
+  api.cluster.kubelet = realRunnerKubelet();
+  const dir = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
+  const out = collector();
+  const spec = specFor(dir);
+  const execution = executor().start(spec, out.hooks);
+  await waitFor(() => out.text().includes('started'), 'the job to start');
+  const job = [...api.cluster.objects.jobs.values()].find((j) => j.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId);
+  api.cluster.deleteObject('jobs', 'ci', job?.metadata.name as string, 'Background');
+  const result = await execution.done;
+  assert.equal(result.outcome, 'errored', out.text());
+  assert.equal(result.reason, 'the runner was stopped from outside: its Kubernetes Job or pod was deleted');
+});
+
 test('a run past its timeout is ended by activeDeadlineSeconds and is timed_out', async () => {
   api.cluster.kubelet = realRunnerKubelet();
   const dir = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });

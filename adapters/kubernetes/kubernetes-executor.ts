@@ -85,6 +85,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
           await core.createNamespacedSecret({ namespace, body: ownedBy(manifests.secret, { name, uid: job.metadata?.uid ?? '' }) });
         } catch (err) {
           await run.deleteJob().catch(onError);
+          if (cancelled) return { outcome: 'cancelled', exitCode: null, reason: 'cancelled before the runner started', phases: [] };
           return errored(masker.maskText(fromKubeError(err, "could not create the job's Secret").message));
         }
       }
