@@ -74,11 +74,13 @@ async function readPass(log: Log, o: LogFollowerOptions, follow: boolean): Promi
     decodeStrings: false,
     write(chunk: Buffer | string, _enc, callback) {
       buffered += chunk.toString();
+      let start = 0;
       let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        handle(buffered.slice(0, nl).replace(/\r$/, ''));
-        buffered = buffered.slice(nl + 1);
+      while ((nl = buffered.indexOf('\n', start)) >= 0) {
+        handle(buffered.slice(start, nl).replace(/\r$/, ''));
+        start = nl + 1;
       }
+      buffered = buffered.slice(start);
       callback();
     },
   });
