@@ -1,5 +1,4 @@
 /** Runs one hook of every plugin that has it, in the given order, with a context per plugin. */
-import type { Phase } from '../core/phases.ts';
 import { coerceError } from '../core/errors.ts';
 import type { HookName, LoadedPlugin, PluginContext } from './plugins/plugin.ts';
 
@@ -13,32 +12,27 @@ export class HookError extends Error {
   }
 }
 
-export type ContextFor = (phase: Phase) => PluginContext;
-
-/** Stops at the first failing hook (setup hooks): what follows may depend on it. */
-export async function runHooks(plugins: readonly LoadedPlugin[], hook: HookName, ctx: PluginContext): Promise<void> {
+/** Each plugin's `hook`, in the given order; yields the failure of any that throws. */
+async function* callHooks(plugins: readonly LoadedPlugin[], hook: HookName, ctx: PluginContext): AsyncGenerator<HookError> {
   for (const { plugin } of plugins) {
     const fn = plugin[hook];
     if (!fn) continue;
     try {
       await fn.call(plugin, ctx);
     } catch (err) {
-      throw new HookError(plugin.name, hook, err);
+      yield new HookError(plugin.name, hook, err);
     }
   }
+}
+
+/** Stops at the first failing hook (setup hooks): what follows may depend on it. */
+export async function runHooks(plugins: readonly LoadedPlugin[], hook: HookName, ctx: PluginContext): Promise<void> {
+  for await (const failure of callHooks(plugins, hook, ctx)) throw failure;
 }
 
 /** Runs every hook even if some fail (teardown hooks); returns the failures. */
 export async function runAllHooks(plugins: readonly LoadedPlugin[], hook: HookName, ctx: PluginContext): Promise<HookError[]> {
   const failures: HookError[] = [];
-  for (const { plugin } of plugins) {
-    const fn = plugin[hook];
-    if (!fn) continue;
-    try {
-      await fn.call(plugin, ctx);
-    } catch (err) {
-      failures.push(new HookError(plugin.name, hook, err));
-    }
-  }
+  for await (const failure of callHooks(plugins, hook, ctx)) failures.push(failure);
   return failures;
 }
