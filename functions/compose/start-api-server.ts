@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { Db } from '../../adapters/postgres/database.ts';
 import type { Logger } from '../deps.ts';
 import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
@@ -9,6 +10,8 @@ import { openConfiguredDatabase } from './open-database.ts';
 export interface ApiServer {
   readonly url: string;
   readonly embedded: boolean;
+  /** The server's database, for parts that share the process (the embedded dispatcher). */
+  readonly db: Db;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function startApiServer(config: Readonly<ServerConfig>, logger: Log
   return {
     url,
     embedded: database.embedded,
+    db: database.db,
     async close() {
       await new Promise<void>((resolve) => {
         if (server === undefined) return resolve();
