@@ -9,3 +9,4 @@ export * from './token.ts';
 export * from './ports/index.ts';
 export * from './run-summary.ts';
 export * from './ports/object-store.ts';
+export * from './ports/log-archive-store.ts';

@@ -1,5 +1,7 @@
 import type { JobStore } from '../core/ports/job-store.ts';
+import type { LogArchiveStore } from '../core/ports/log-archive-store.ts';
 import type { LogStore } from '../core/ports/log-store.ts';
+import type { ObjectStore } from '../core/ports/object-store.ts';
 import type { Readiness } from '../core/ports/readiness.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
 
@@ -16,6 +18,17 @@ export interface ApiSettings {
   readonly maxBodyBytes: number;
   /** How often `?follow=true` looks for new log records and for the job's end. */
   readonly followPollMs: number;
+  /** `PUT /v1/blobs` bodies above this many bytes are refused with 413 (default 1 GiB). */
+  readonly blobMaxBytes?: number;
+}
+
+/**
+ * Where blobs go and the URL a job spec uses to fetch one back: `s3://bucket/key` for S3, a
+ * `file://` URL for the local-directory store (which only a runner on the same machine reads).
+ */
+export interface BlobStorage {
+  readonly store: ObjectStore;
+  urlOf(key: string): string;
 }
 
 /**
@@ -29,6 +42,10 @@ export interface Deps {
   readonly readiness: Readiness;
   readonly logger: Logger;
   readonly settings: ApiSettings;
+  /** Finished jobs' log archives; absent, the logs route reads live chunks only. */
+  readonly archives?: LogArchiveStore;
+  /** Absent: archived logs cannot be served (503) and `PUT /v1/blobs` is 503. */
+  readonly storage?: BlobStorage;
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

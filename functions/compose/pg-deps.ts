@@ -1,16 +1,24 @@
+import { createPgLogArchiveStore } from '../../adapters/postgres/log-archive-store.ts';
 import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
 import { createPgLogStore } from '../../adapters/postgres/log-store.ts';
 import { createPgReadiness } from '../../adapters/postgres/migrator.ts';
 import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import type { Db } from '../../adapters/postgres/database.ts';
-import type { ApiSettings, Deps, Logger } from '../deps.ts';
+import type { ApiSettings, BlobStorage, Deps, Logger } from '../deps.ts';
 
 /**
  * Every store over one pg-promise database: real Postgres, or PGlite through its socket (where
  * `prepared` must be false: it is one session shared by all connections).
  */
-export function pgDeps(db: Db, settings: ApiSettings, logger: Logger, options: { readonly prepared: boolean }): Deps {
+export function pgDeps(
+  db: Db,
+  settings: ApiSettings,
+  logger: Logger,
+  options: { readonly prepared: boolean; readonly storage?: BlobStorage },
+): Deps {
   return {
+    archives: createPgLogArchiveStore(db),
+    ...(options.storage === undefined ? {} : { storage: options.storage }),
     jobs: createPgJobStore(db, options),
     logs: createPgLogStore(db),
     tokens: createPgTokenStore(db, options),

@@ -1,0 +1,100 @@
+import { terminalStates } from '../../core/job-state.ts';
+import type { LogRecord } from '../../core/log-record.ts';
+import type { LogArchive, LogArchiveStore, LogChunk } from '../../core/ports/log-archive-store.ts';
+import type { Db } from './database.ts';
+import { pgCall } from './pg-errors.ts';
+
+interface ArchiveRow {
+  job_id: string;
+  object_key: string;
+  record_count: string;
+  next_offset: string;
+  size: string;
+  sha256: string;
+  archived_at: Date;
+  pruned_at: Date | null;
+}
+
+const toArchive = (r: ArchiveRow): LogArchive => ({
+  jobId: r.job_id,
+  key: r.object_key,
+  recordCount: Number(r.record_count),
+  nextOffset: Number(r.next_offset),
+  size: Number(r.size),
+  sha256: r.sha256,
+  archivedAt: r.archived_at.toISOString(),
+  prunedAt: r.pruned_at === null ? null : r.pruned_at.toISOString(),
+});
+
+/** The archive index in `job_log_archives` next to the live chunks in `job_log_chunks`. */
+export function createPgLogArchiveStore(db: Db): LogArchiveStore {
+  const store: LogArchiveStore = {
+    async get(jobId) {
+      const row = await db.oneOrNone<ArchiveRow>('SELECT * FROM job_log_archives WHERE job_id = $1', [jobId]);
+      return row === null ? null : toArchive(row);
+    },
+
+    async due(finishedBefore, limit) {
+      const rows = await db.manyOrNone<{ id: string }>(
+        `SELECT j.id FROM jobs j
+         WHERE j.finished_at IS NOT NULL AND j.finished_at < $1 AND j.state IN ($3:csv)
+           AND NOT EXISTS (SELECT 1 FROM job_log_archives a WHERE a.job_id = j.id)
+         ORDER BY j.finished_at, j.id LIMIT $2`,
+        [finishedBefore, limit, terminalStates],
+      );
+      return rows.map((r) => r.id);
+    },
+
+    async chunks(jobId, fromOffset, limit) {
+      const rows = await db.manyOrNone<{ first_offset: string; records: LogRecord[] }>(
+        `SELECT first_offset, records FROM job_log_chunks
+         WHERE job_id = $1 AND first_offset >= $2 ORDER BY first_offset LIMIT $3`,
+        [jobId, fromOffset, limit],
+      );
+      return rows.map((r): LogChunk => ({ firstOffset: Number(r.first_offset), records: r.records }));
+    },
+
+    async commit(a) {
+      // One statement: the archive row and the deletion of what it covers happen together or
+      // not at all, with no transaction held open (PGlite serves one at a time).
+      const row = await db.one<{ n: string }>(
+        `WITH a AS (
+           INSERT INTO job_log_archives (job_id, object_key, record_count, next_offset, size, sha256)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (job_id) DO UPDATE SET object_key = EXCLUDED.object_key,
+             record_count = EXCLUDED.record_count, next_offset = EXCLUDED.next_offset,
+             size = EXCLUDED.size, sha256 = EXCLUDED.sha256, archived_at = clock_timestamp(), pruned_at = NULL
+           RETURNING job_id, next_offset
+         ), d AS (
+           DELETE FROM job_log_chunks c USING a
+           WHERE c.job_id = a.job_id AND c.first_offset + c.record_count <= a.next_offset
+           RETURNING 1
+         )
+         SELECT count(*) AS n FROM d`,
+        [a.jobId, a.key, a.recordCount, a.nextOffset, a.size, a.sha256],
+      );
+      return Number(row.n);
+    },
+
+    async prunable(archivedBefore, limit) {
+      const rows = await db.manyOrNone<ArchiveRow>(
+        `SELECT * FROM job_log_archives WHERE pruned_at IS NULL AND archived_at < $1
+         ORDER BY archived_at, job_id LIMIT $2`,
+        [archivedBefore, limit],
+      );
+      return rows.map(toArchive);
+    },
+
+    async markPruned(jobId) {
+      await db.none('UPDATE job_log_archives SET pruned_at = clock_timestamp() WHERE job_id = $1', [jobId]);
+    },
+  };
+  return {
+    get: (jobId) => pgCall(() => store.get(jobId)),
+    due: (before, limit) => pgCall(() => store.due(before, limit)),
+    chunks: (jobId, from, limit) => pgCall(() => store.chunks(jobId, from, limit)),
+    commit: (a) => pgCall(() => store.commit(a)),
+    prunable: (before, limit) => pgCall(() => store.prunable(before, limit)),
+    markPruned: (jobId) => pgCall(() => store.markPruned(jobId)),
+  };
+}
