@@ -25,8 +25,11 @@ export function defineServe(program: Command): void {
     .option('--host <address>', 'address to listen on (REACTORCIDE_HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'embedded database directory (REACTORCIDE_DATA_DIR, default .reactorcide-data)')
     .option('--migrate', 'apply pending migrations to DATABASE_URL at start (REACTORCIDE_AUTO_MIGRATE)')
+    .addHelpText('after', '\nThe dispatcher runs in the same process unless REACTORCIDE_DISPATCHER=false.')
     .action(async (opts: ServeFlags) => {
-      const { parseServerConfig, createLogger, startApiServer } = await import('../../functions/compose/index.ts');
+      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher } = await import(
+        '../../functions/compose/index.ts'
+      );
       const config = parseOrExit(parseServerConfig, {
         ...process.env,
         ...(opts.port === undefined ? {} : { REACTORCIDE_PORT: opts.port }),
@@ -34,12 +37,16 @@ export function defineServe(program: Command): void {
         ...(opts.dataDir === undefined ? {} : { REACTORCIDE_DATA_DIR: opts.dataDir }),
         ...(opts.migrate === true ? { REACTORCIDE_AUTO_MIGRATE: 'true' } : {}),
       });
+      const dispatcherConfig = parseOrExit((env) => parseDispatcherConfig(env, config.dataDir), process.env);
       const logger = createLogger(config);
       const server = await startApiServer(config, logger);
-      process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)\n`);
+      const dispatcher = dispatcherConfig.enabled
+        ? await startConfiguredDispatcher(dispatcherConfig, server.db, { embedded: server.embedded, logger, env: process.env })
+        : undefined;
+      process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)${dispatcher ? ', dispatcher running' : ''}\n`);
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {
-          server.close().then(
+          (dispatcher?.stop() ?? Promise.resolve()).then(() => server.close()).then(
             () => process.exit(0),
             (err: unknown) => {
               logger.error({ err }, 'stop failed');

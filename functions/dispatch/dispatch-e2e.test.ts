@@ -1,0 +1,182 @@
+/**
+ * Submitted jobs run end to end over real HTTP: the API and the dispatcher over one database
+ * (real Postgres, and embedded PGlite), the local process executor, the real runner.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createTestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
+import type { Job } from '../../core/job.ts';
+import { makeTree } from '../../runner/test-support/run-cli.ts';
+import { silentLogger } from '../deps.ts';
+import { parseDispatcherConfig } from '../compose/dispatcher-config.ts';
+import { startConfiguredDispatcher, type StartedDispatcher } from '../compose/start-dispatcher.ts';
+import { createApiFixture, type ApiFixture } from '../test-support/api-fixture.ts';
+
+interface Harness {
+  url: string;
+  token: string;
+  submit(spec: unknown): Promise<Job>;
+  status(id: string): Promise<Job>;
+  logs(id: string): Promise<string>;
+  waitEnd(id: string, timeoutMs?: number): Promise<Job>;
+}
+
+function harness(url: string, token: string): Harness {
+  const call = async (method: string, path: string, body?: unknown): Promise<Response> =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const h: Harness = {
+    url,
+    token,
+    async submit(spec) {
+      const r = await call('POST', '/v1/jobs', spec);
+      assert.equal(r.status, 201, await r.clone().text());
+      return (await r.json()) as Job;
+    },
+    async status(id) {
+      return (await (await call('GET', `/v1/jobs/${id}`)).json()) as Job;
+    },
+    async logs(id) {
+      return (await call('GET', `/v1/jobs/${id}/logs`)).text();
+    },
+    async waitEnd(id, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const job = await h.status(id);
+        if (['succeeded', 'failed', 'cancelled', 'timed_out', 'errored'].includes(job.state)) return job;
+        if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+  return h;
+}
+
+function scenarios(backend: 'postgres' | 'pglite'): void {
+  describe(`jobs run end to end (${backend})`, () => {
+    let fixture: ApiFixture;
+    let server: ServerType;
+    let dispatcher: StartedDispatcher;
+    let api: Harness;
+
+    before(async () => {
+      fixture = await createApiFixture(backend);
+      server = serve({ fetch: fixture.app.fetch, hostname: '127.0.0.1', port: 0 });
+      await new Promise((r) => server.once('listening', r));
+      const config = parseDispatcherConfig({ REACTORCIDE_LEASE_SECONDS: '5' }, mkdtempSync(join(tmpdir(), 'rc-dispatch-')));
+      dispatcher = await startConfiguredDispatcher(config, fixture.db, { embedded: backend === 'pglite', logger: silentLogger, env: process.env });
+      api = harness(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, fixture.tokens.maintainer);
+    });
+    after(async () => {
+      await dispatcher.stop();
+      await new Promise((r) => server.close(r));
+      await fixture.close();
+    });
+
+    test('submit → running → succeeded, with the log and the phases', async () => {
+      const src = await makeTree({ 'reactorcide_job.sh': 'echo "hello from $REACTORCIDE_JOB_ID"\n' });
+      const job = await api.submit({ source: { kind: 'directory', path: src } });
+      const end = await api.waitEnd(job.id);
+      assert.equal(end.state, 'succeeded', end.errorReason ?? '');
+      assert.equal(end.exitCode, 0);
+      assert.ok(end.startedAt && end.finishedAt);
+      assert.deepEqual(end.phases.map((p) => p.phase), ['fetch_source', 'fetch_job_code', 'startup', 'environment', 'run', 'cleanup']);
+      assert.match(await api.logs(job.id), new RegExp(`hello from ${job.id}`));
+    });
+
+    test("a job's own failure is failed, with its exit code", async () => {
+      const src = await makeTree({ 'reactorcide_job.sh': 'echo oops >&2; exit 3\n' });
+      const end = await api.waitEnd((await api.submit({ source: { kind: 'directory', path: src } })).id);
+      assert.equal(end.state, 'failed');
+      assert.equal(end.exitCode, 3);
+    });
+
+    test('a system fault is errored with the reason', async () => {
+      const end = await api.waitEnd((await api.submit({ source: { kind: 'directory', path: '/nonexistent/src' } })).id);
+      assert.equal(end.state, 'errored');
+      assert.match(end.errorReason ?? '', /fetch_source: source directory \/nonexistent\/src does not exist/);
+    });
+
+    test('cancel mid-run stops the job, runs cleanup, and ends cancelled', async () => {
+      const src = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
+      const job = await api.submit({ source: { kind: 'directory', path: src } });
+      const deadline = Date.now() + 20_000;
+      while (!(await api.logs(job.id)).includes('started')) {
+        assert.ok(Date.now() < deadline, 'job never started');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await fetch(`${api.url}/v1/jobs/${job.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${api.token}` } });
+      assert.equal(r.status, 200);
+      const end = await api.waitEnd(job.id);
+      assert.equal(end.state, 'cancelled');
+      assert.equal(end.phases.find((p) => p.phase === 'cleanup')?.outcome, 'succeeded');
+    });
+
+    test('a job past its timeout is stopped and timed_out', async () => {
+      const src = await makeTree({ 'reactorcide_job.sh': 'sleep 60\n' });
+      const end = await api.waitEnd((await api.submit({ source: { kind: 'directory', path: src }, timeout: 1 })).id);
+      assert.equal(end.state, 'timed_out');
+    });
+  });
+}
+
+scenarios('postgres');
+scenarios('pglite');
+
+test('a dispatcher killed mid-job loses nothing: after restart the job ends errored, not running', async () => {
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'rc-crash-'));
+  const repoRoot = new URL('../../', import.meta.url).pathname;
+  const env = { ...process.env, DATABASE_URL: database.url, REACTORCIDE_PORT: '0', REACTORCIDE_LEASE_SECONDS: '2', REACTORCIDE_DATA_DIR: dataDir };
+  const serveProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      serveProcess.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+        const m = /API on (http:\/\/\S+?)[ ,]/.exec(err);
+        if (m?.[1]) resolve(m[1]);
+      });
+      serveProcess.once('exit', () => reject(new Error(`serve exited: ${err}`)));
+    });
+    const { createPgTokenStore } = await import('../../adapters/postgres/token-store.ts');
+    const token = (await createPgTokenStore(database.db).create({ name: 't', role: 'maintainer', expiresAt: null, createdBy: null })).token;
+    const api = harness(url, token);
+    const src = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
+    const job = await api.submit({ source: { kind: 'directory', path: src } });
+    while (!(await api.logs(job.id)).includes('started')) await new Promise((r) => setTimeout(r, 50));
+    serveProcess.kill('SIGKILL');
+    await new Promise((r) => serveProcess.once('exit', r));
+
+    // A new dispatcher on the same database: the dead one's claim runs out and is reclaimed.
+    const config = parseDispatcherConfig({ REACTORCIDE_LEASE_SECONDS: '2' }, dataDir);
+    const restarted = await startConfiguredDispatcher(config, database.db, { embedded: false, logger: silentLogger, env: process.env });
+    try {
+      const { createPgJobStore } = await import('../../adapters/postgres/job-store.ts');
+      const jobs = createPgJobStore(database.db);
+      const deadline = Date.now() + 20_000;
+      let current = await jobs.get(job.id);
+      while (current?.state === 'running' || current?.state === 'starting') {
+        assert.ok(Date.now() < deadline, `still ${current.state}`);
+        await new Promise((r) => setTimeout(r, 100));
+        current = await jobs.get(job.id);
+      }
+      assert.equal(current?.state, 'errored');
+      assert.match(current?.errorReason ?? '', /dispatcher running this job stopped/);
+    } finally {
+      await restarted.stop();
+    }
+  } finally {
+    serveProcess.kill('SIGKILL');
+    await database.drop();
+  }
+});
