@@ -8,6 +8,7 @@ import { defineRun } from './commands/run.ts';
 import { defineServe } from './commands/serve.ts';
 import { defineMigrate } from './commands/migrate.ts';
 import { defineToken } from './commands/token.ts';
+import { defineDispatcher } from './commands/dispatcher.ts';
 
 export async function runProgram(argv: readonly string[]): Promise<void> {
   const program = new Command('reactorcide')
@@ -23,6 +24,7 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   defineServe(program);
   defineMigrate(program);
   defineToken(program);
+  defineDispatcher(program);
 
   await program.parseAsync([...argv]);
 }
