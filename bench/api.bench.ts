@@ -13,12 +13,12 @@ import { Agent, request } from 'node:http';
 import { closeDatabase, openDatabase, type Db } from '../adapters/postgres/database.ts';
 import { migrate } from '../adapters/postgres/migrator.ts';
 import { createPgTokenStore } from '../adapters/postgres/token-store.ts';
+import { parseServerConfig } from '../functions/compose/config.ts';
 import { percentile, reportBench } from './support/report.ts';
 
 const clients = 32;
 const poolSize = Number(process.env.BENCH_POOL ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const tokenCacheMs = Number(process.env.BENCH_TOKEN_CACHE_MS ?? 0);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const spec = { source: { kind: 'tarball', url: 'https://example.com/src.tar.gz' }, name: 'bench', labels: { bench: 'api' } };
@@ -103,16 +103,21 @@ function http(base: URL, method: string, path: string, token: string, body?: str
   });
 }
 
+/** The server's environment: its defaults, but for what the bench must pin (BENCH_TOKEN_CACHE_MS overrides the cache). */
+function serverEnv(databaseUrl: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    DATABASE_URL: databaseUrl,
+    REACTORCIDE_PORT: '0',
+    REACTORCIDE_DB_POOL_SIZE: String(poolSize),
+    REACTORCIDE_LOG_LEVEL: 'info',
+    ...(process.env.BENCH_TOKEN_CACHE_MS === undefined ? {} : { REACTORCIDE_TOKEN_CACHE_MS: process.env.BENCH_TOKEN_CACHE_MS }),
+  };
+}
+
 async function startServer(databaseUrl: string): Promise<{ url: URL; pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [new URL('../functions/entry/node-server.js', import.meta.url).pathname], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      DATABASE_URL: databaseUrl,
-      REACTORCIDE_PORT: '0',
-      REACTORCIDE_DB_POOL_SIZE: String(poolSize),
-      REACTORCIDE_LOG_LEVEL: 'info',
-      REACTORCIDE_TOKEN_CACHE_MS: String(tokenCacheMs),
-    },
+    env: serverEnv(databaseUrl),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<URL>((resolve, reject) => {
@@ -219,7 +224,7 @@ try {
     ],
     notes: [
       `${clients} concurrent clients; peer and API alternate in ${rounds} slices, ${seconds}s each in all, after 1s warm-ups; pool ${poolSize} for the server and for the raw peers`,
-      `server token cache ${tokenCacheMs} ms (REACTORCIDE_TOKEN_CACHE_MS; 0 = a token read per request)`,
+      `server token cache ${parseServerConfig(serverEnv(benchUrl)).tokenCacheMs} ms (REACTORCIDE_TOKEN_CACHE_MS, set with BENCH_TOKEN_CACHE_MS; 0 = a token read per request)`,
       `bench process peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`,
     ],
   });

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit.ts';
 import { stream } from 'hono/streaming';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { OffsetLogRecord } from '../../core/ports/log-store.ts';
