@@ -1,15 +1,42 @@
 #!/usr/bin/env node
-// The `reactorcide` command: runs the bundled CLI. `npm ci` builds dist/ through the prepare script.
-import { existsSync } from 'node:fs';
-import module from 'node:module';
+// The `reactorcide` command. `npm ci` builds dist/ through the prepare script.
+//
+// CommonJS on purpose (bin/package.json): the runner starts every job, so its start-up is on
+// every job's clock, and a CommonJS entry spares Node 20 the ES module loader's start-up. A
+// `run` goes to the fast path, bundled as one CommonJS file and loaded with a V8 code cache;
+// when that path declines (help, a usage error), and for every other command, the full command
+// line (commander, ES modules) takes over.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-// Node ≥ 22.1 can keep V8's compiled code between runs; the runner starts every job, so its
-// start-up is worth it. Node 20 has no such cache and simply skips this.
-module.enableCompileCache?.();
+const bundle = join(__dirname, '..', 'dist', 'bundle');
 
-const main = new URL('../dist/bundle/main.js', import.meta.url);
-if (!existsSync(main)) {
-  process.stderr.write('reactorcide: dist/ is missing; run `npm run build` (npm ci does it for you)\n');
-  process.exit(70);
+async function main() {
+  if (!existsSync(join(bundle, 'program.js'))) {
+    process.stderr.write('reactorcide: dist/ is missing; run `npm run build` (npm ci does it for you)\n');
+    return 70;
+  }
+  const args = process.argv.slice(2);
+  if (args[0] === 'run') {
+    const fast = require('./code-cache.js').loadWithCodeCache(join(bundle, 'run-fast.cjs'));
+    const code = await fast.exports.runFast(args.slice(1));
+    if (code !== undefined) {
+      fast.saveCodeCache();
+      return code;
+    }
+  }
+  await (await import(pathToFileURL(join(bundle, 'program.js')).href)).runProgram(process.argv);
+  return undefined;
 }
-await import(main.href);
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (err) => {
+    process.stderr.write(`reactorcide: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -5,8 +5,13 @@
 //   runs as CommonJS and Node 20 cannot require() an ES module;
 // - esbuild bundles the CLI into dist/bundle/ (lazy parts split into chunks), which is what the
 //   `reactorcide` bin runs: one file to load instead of dozens keeps the runner's start-up — on
-//   every job's clock — close to bare Node's.
-import { rmSync, writeFileSync } from 'node:fs';
+//   every job's clock — close to bare Node's;
+// - and the fast path of `reactorcide run` once more as one CommonJS file, run-fast.cjs: CommonJS
+//   skips the ES module loader's start-up, and the bin keeps a V8 code cache of it keyed by the
+//   hash this build writes in its first line (bin/code-cache.js). Its lazy parts stay lazy: esbuild
+//   wraps each in an init function whose require() runs only when first called.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -22,7 +27,7 @@ writeFileSync(new URL('../dist/cjs/package.json', import.meta.url), '{ "type": "
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['cli/main.ts'],
+  entryPoints: ['cli/main.ts', 'cli/program.ts'],
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,
@@ -33,3 +38,40 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// Code run from a V8 code cache cannot call import() (Node 20 loses its import callback, later
+// Nodes warn), so the runner's one import() goes through the importer the bin's loader passes in
+// as `__importModule`; required plainly, the bundle imports for itself.
+const importThroughLoader = {
+  name: 'import-through-loader',
+  setup(b) {
+    b.onLoad({ filter: /runner[\\/]import-module\.ts$/ }, () => ({
+      loader: 'js',
+      contents:
+        "export const importModule = (specifier) => typeof __importModule === 'function' ? __importModule(specifier) : import(specifier);\n",
+    }));
+  },
+};
+
+// The placeholder keeps its length, so the hash replaces it without moving a line or column.
+const hashPlaceholder = '0'.repeat(16);
+const fastRun = new URL('../dist/bundle/run-fast.cjs', import.meta.url);
+await build({
+  absWorkingDir: root,
+  entryPoints: ['cli/run-fast.ts'],
+  outfile: 'dist/bundle/run-fast.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: { js: `// bundle-hash: ${hashPlaceholder}\n'use strict';\nconst __moduleUrl = require('node:url').pathToFileURL(__filename).href;` },
+  // The runner's code asks import.meta for where it is; CommonJS has no import.meta.
+  define: { 'import.meta.url': '__moduleUrl', 'import.meta.resolve': 'undefined' },
+  plugins: [importThroughLoader],
+});
+const text = readFileSync(fastRun, 'utf8');
+const hash = createHash('sha256').update(text).digest('hex').slice(0, hashPlaceholder.length);
+writeFileSync(fastRun, text.replace(hashPlaceholder, hash));

@@ -6,8 +6,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as TsxApi from 'tsx/esm/api';
 import { AppError, coerceError, invalidInput } from '../../core/errors.ts';
 import { hookNames, type LoadedPlugin, type Plugin } from './plugin.ts';
+import { importModule } from '../import-module.ts';
 import { resolveHookImport } from '../script/node-launch.ts';
 
 const moduleExtensions = ['.ts', '.mjs', '.js'];
@@ -36,25 +38,25 @@ export async function loadPluginDir(dir: string, label: string): Promise<LoadedP
     }
   }
   const loaded: LoadedPlugin[] = [];
-  for (const file of files) loaded.push({ plugin: validate(await importModule(file), file), origin: `${label} ${file}` });
+  for (const file of files) loaded.push({ plugin: validate(await loadModule(file), file), origin: `${label} ${file}` });
   return loaded;
 }
 
 let hooksInstalled = false;
 
-async function importModule(file: string): Promise<unknown> {
+async function loadModule(file: string): Promise<unknown> {
   if (!hooksInstalled) {
     // Lets a plugin `import { mask } from 'reactorcide/job'` wherever it lives; paid only when
     // there are plugins to load.
-    await import(resolveHookImport());
+    await importModule(resolveHookImport());
     hooksInstalled = true;
   }
   try {
     if (file.endsWith('.ts')) {
-      const { tsImport } = await import('tsx/esm/api');
+      const { tsImport } = (await importModule('tsx/esm/api')) as typeof TsxApi;
       return await tsImport(pathToFileURL(file).href, import.meta.url);
     }
-    return await import(pathToFileURL(file).href);
+    return await importModule(pathToFileURL(file).href);
   } catch (err) {
     throw invalidInput(`plugin ${file} failed to load: ${coerceError(err).message}`);
   }

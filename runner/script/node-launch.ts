@@ -4,7 +4,9 @@
  * `reactorcide/job` at this runner's own job library — so a job script can import it without
  * installing anything, and always talks to the runner version that runs it.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -18,7 +20,23 @@ function jobLibrary(): { esm: string; cjs: string } {
     const ts = new URL('../job/index.ts', import.meta.url);
     return { esm: ts.href, cjs: ts.pathname };
   }
-  return { esm: import.meta.resolve('reactorcide/job'), cjs: createRequire(import.meta.url).resolve('reactorcide/job') };
+  const require = createRequire(import.meta.url);
+  return { esm: resolveForImport('reactorcide/job', require), cjs: require.resolve('reactorcide/job') };
+}
+
+/**
+ * How `import` would resolve one of this package's own exports. The runner is also bundled as
+ * CommonJS (for its start-up), where import.meta.resolve does not exist (the build defines it
+ * away): there the package's exports map is read for its import condition.
+ */
+function resolveForImport(specifier: 'reactorcide/job', require: NodeJS.Require): string {
+  if (typeof import.meta.resolve === 'function') return import.meta.resolve(specifier);
+  const packageJson = require.resolve('reactorcide/package.json');
+  const { exports } = JSON.parse(readFileSync(packageJson, 'utf8')) as { exports: Record<string, Record<string, string>> };
+  const entry = exports[`.${specifier.slice('reactorcide'.length)}`];
+  const target = entry?.import ?? entry?.default;
+  if (target === undefined) throw new Error(`the reactorcide package exports no import of ${specifier}`);
+  return pathToFileURL(join(dirname(packageJson), target)).href;
 }
 
 function tsxImportUrl(): string {
@@ -42,7 +60,8 @@ export function resolveHookImport(): string {
     `const e=${JSON.stringify(esm)},r=${JSON.stringify(cjs)};`,
     `const M=m.default,o=M._resolveFilename;`,
     `M._resolveFilename=function(s,...a){return r[s]??o.call(this,s,...a)};`,
-    `if (typeof m.registerHooks === 'function') m.registerHooks({resolve(s,c,n){return n(e[s]??s,c)}});`,
+    // registerHooks' resolve sees require() too (Node ≥ 22.15): that gets the CommonJS build.
+    `if (typeof m.registerHooks === 'function') m.registerHooks({resolve(s,c,n){return n((c.conditions?.includes('require')?r:e)[s]??s,c)}});`,
     `else m.register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)},{data:e});`,
   ].join('');
   return `data:text/javascript,${encodeURIComponent(register)}`;
