@@ -1,4 +1,4 @@
 export { SecretMasker, sanitizeSecretName, type MaskerOptions, type AddResult } from './secret-masker.ts';
 export type { MaskStream } from './mask-stream.ts';
-export { defaultSecretNameGlobs, secretsFromEnv, globToRegExp } from './secret-names.ts';
+export { defaultSecretNameGlobs, secretsFromEnv, secretNameMatcher, globToRegExp } from './secret-names.ts';
 export { secretVariants } from './variants.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultSecretNameGlobs, globToRegExp, secretsFromEnv } from './secret-names.ts';
+import { defaultSecretNameGlobs, globToRegExp, secretNameMatcher, secretsFromEnv } from './secret-names.ts';
 
 test('the default globs cover the conventional secret names, case-insensitively', () => {
   const env = {
@@ -29,4 +29,14 @@ test('custom globs with * and ?; regex characters are literal', () => {
   ]);
   assert.ok(globToRegExp('*_token').test('X_TOKEN'));
   assert.ok(!globToRegExp('*_TOKEN').test('X_TOKENS'));
+});
+
+test('the combined matcher anchors each glob alone and matches nothing without globs', () => {
+  const looksSecret = secretNameMatcher(['A|B', 'KEY_?', '*_TOKEN']);
+  assert.ok(looksSecret('A|B'));
+  assert.ok(!looksSecret('A'), 'a | in a glob is literal, not an alternative');
+  assert.ok(looksSecret('key_1') && looksSecret('x_token'));
+  assert.ok(!looksSecret('KEY_12') && !looksSecret('X_TOKENS') && !looksSecret('XKEY_1'));
+  assert.ok(!secretNameMatcher([])('ANY_TOKEN'));
+  assert.ok(secretNameMatcher()('NPM_TOKEN'));
 });
