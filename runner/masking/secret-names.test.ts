@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { defaultSecretNameGlobs, globToRegExp, secretNameMatcher, secretsFromEnv } from './secret-names.ts';
 
 test('the default globs cover the conventional secret names, case-insensitively', () => {
@@ -39,4 +40,18 @@ test('the combined matcher anchors each glob alone and matches nothing without g
   assert.ok(!looksSecret('KEY_12') && !looksSecret('X_TOKENS') && !looksSecret('XKEY_1'));
   assert.ok(!secretNameMatcher([])('ANY_TOKEN'));
   assert.ok(secretNameMatcher()('NPM_TOKEN'));
+});
+
+test('the matcher agrees with the glob RegExps, whatever the names and globs', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.stringMatching(/^[A-Za-z_*?.|ßıſK\u212a-]{0,8}$/), { maxLength: 4 }),
+      fc.stringMatching(/^[A-Za-z_.|ßıſK\u212a\n-]{0,10}$/),
+      (globs, name) => {
+        const expected = globs.some((g) => globToRegExp(g).test(name));
+        assert.equal(secretNameMatcher(globs)(name), expected, `${JSON.stringify(globs)} ${JSON.stringify(name)}`);
+      },
+    ),
+    { numRuns: 3000 },
+  );
 });
