@@ -27,6 +27,8 @@ async function main() {
       return code;
     }
   }
+  // Node ≥ 22.1 keeps V8's compiled code of ES modules between runs; Node 20 skips this.
+  require('node:module').enableCompileCache?.();
   await (await import(pathToFileURL(join(bundle, 'program.js')).href)).runProgram(process.argv);
   return undefined;
 }
