@@ -25,6 +25,19 @@ export interface ServerConfig {
    */
   readonly tokenCacheMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absent: blobs and log archives go to the local-directory store under `dataDir`. */
+  readonly s3: S3StorageConfig | null;
+  /** `PUT /v1/blobs` bodies above this are refused with 413. */
+  readonly blobMaxBytes: number;
+  /** Log archives older than this many days are deleted; 0 keeps them forever. */
+  readonly logRetentionDays: number;
+}
+
+export interface S3StorageConfig {
+  readonly bucket: string;
+  readonly endpoint: string | null;
+  readonly region: string;
+  readonly forcePathStyle: boolean;
 }
 
 export const serverSettings = [
@@ -38,6 +51,9 @@ export const serverSettings = [
   ['REACTORCIDE_LOG_FOLLOW_POLL_MS', '250', 'how often `?follow=true` polls for new log records'],
   ['REACTORCIDE_TOKEN_CACHE_MS', '5000', 'trust a verified token this long without a database read (a revocation through another replica applies within this); 0 = off'],
   ['REACTORCIDE_LOG_LEVEL', 'info', 'server log level (fatal…trace, silent)'],
+  ['REACTORCIDE_S3_BUCKET', '(local directory)', 'bucket for uploaded blobs and log archives (with REACTORCIDE_S3_ENDPOINT, _REGION, _FORCE_PATH_STYLE); without it they go under `<data dir>/objects`'],
+  ['REACTORCIDE_BLOB_MAX_BYTES', String(1024 ** 3), '`PUT /v1/blobs` bodies above this are refused with 413'],
+  ['REACTORCIDE_LOG_RETENTION_DAYS', '0', 'log archives older than this are deleted; 0 keeps them forever'],
 ] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,5 +98,26 @@ export function parseServerConfig(env: Env, cwd: string = process.cwd()): Readon
     followPollMs: int(env, 'REACTORCIDE_LOG_FOLLOW_POLL_MS', 250, 10, 60_000),
     tokenCacheMs: int(env, 'REACTORCIDE_TOKEN_CACHE_MS', 5000, 0, 300_000),
     logLevel: logLevel as ServerConfig['logLevel'],
+    s3: s3Config(env),
+    blobMaxBytes: int(env, 'REACTORCIDE_BLOB_MAX_BYTES', 1024 ** 3, 1024, 5 * 1024 ** 3),
+    logRetentionDays: int(env, 'REACTORCIDE_LOG_RETENTION_DAYS', 0, 0, 36_500),
+  });
+}
+
+function s3Config(env: Env): S3StorageConfig | null {
+  const bucket = env['REACTORCIDE_S3_BUCKET'];
+  if (bucket === undefined || bucket === '') return null;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new Error(`REACTORCIDE_S3_BUCKET must be a bucket name (3–63 of a-z, 0-9, '.', '-'), got ${JSON.stringify(bucket)}`);
+  }
+  const endpoint = env['REACTORCIDE_S3_ENDPOINT'] || null;
+  if (endpoint !== null && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
+    throw new Error(`REACTORCIDE_S3_ENDPOINT must be an http(s):// URL, got ${JSON.stringify(endpoint)}`);
+  }
+  return Object.freeze({
+    bucket,
+    endpoint,
+    region: env['REACTORCIDE_S3_REGION'] || 'us-east-1',
+    forcePathStyle: bool(env, 'REACTORCIDE_S3_FORCE_PATH_STYLE', false),
   });
 }

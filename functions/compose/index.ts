@@ -6,3 +6,4 @@ export * from './logger.ts';
 export * from './cached-token-store.ts';
 export * from './dispatcher-config.ts';
 export * from './start-dispatcher.ts';
+export * from './object-storage.ts';

@@ -6,3 +6,4 @@ export * from './read-logs.ts';
 export * from './create-token.ts';
 export * from './check-readiness.ts';
 export * from './cursor.ts';
+export * from './upload-blob.ts';

@@ -4,7 +4,7 @@ import { stream } from 'hono/streaming';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { OffsetLogRecord } from '../../core/ports/log-store.ts';
 import type { Deps } from '../deps.ts';
-import { cancelJob, checkReadiness, createToken, getJob, listJobs, readLogs, revokeToken, submitJob } from '../handlers/index.ts';
+import { cancelJob, checkReadiness, createToken, getJob, listJobs, readLogs, revokeToken, submitJob, uploadBlob } from '../handlers/index.ts';
 import { asJobSpec } from '../schemas/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { authenticate } from './auth.ts';
@@ -41,13 +41,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): OpenAPIHono<App
   app.onError(onAppError(deps.logger));
   app.notFound((c) => errorResponse(c, notFound(`no route ${c.req.method} ${c.req.path}`)));
   app.use('*', metrics.middleware);
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.settings.maxBodyBytes,
-      onError: (c) => errorResponse(c, new AppError('too_large', `request body over ${deps.settings.maxBodyBytes} bytes`)),
-    }),
-  );
+  const jsonBodyLimit = bodyLimit({
+    maxSize: deps.settings.maxBodyBytes,
+    onError: (c) => errorResponse(c, new AppError('too_large', `request body over ${deps.settings.maxBodyBytes} bytes`)),
+  });
+  // Blobs stream to storage under their own, much larger limit (the handler enforces it).
+  app.use('/v1/*', (c, next) => (c.req.path === '/v1/blobs' ? next() : jsonBodyLimit(c, next)));
   app.use('/v1/*', authenticate(deps.tokens));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 
@@ -106,6 +105,16 @@ export function createApp(deps: Deps, options: AppOptions = {}): OpenAPIHono<App
         await Promise.resolve();
       },
     ) as never;
+  });
+
+  app.openapi(r.uploadBlobRoute, async (c) => {
+    const length = Number(c.req.header('content-length'));
+    const { blob, created } = await uploadBlob(deps, {
+      body: c.req.raw.body,
+      ...(Number.isSafeInteger(length) && length >= 0 ? { contentLength: length } : {}),
+      signal: c.req.raw.signal,
+    });
+    return c.json(blob, created ? 201 : 200);
   });
 
   app.openapi(r.createTokenRoute, async (c) => {

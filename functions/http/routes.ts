@@ -10,6 +10,7 @@ import {
   ListJobsQuery,
   LogsQuery,
   TokenIdParams,
+  UploadedBlobSchema,
 } from '../schemas/index.ts';
 import { allow } from './auth.ts';
 
@@ -106,6 +107,26 @@ export const jobLogsRoute = createRoute({
     },
     ...errors,
     404: json(ErrorSchema, 'no such job'),
+  },
+});
+
+export const uploadBlobRoute = createRoute({
+  method: 'put',
+  path: '/v1/blobs',
+  summary: 'Upload a tarball',
+  description:
+    'Stores the body (a .tar or .tar.gz, streamed) content-addressed by its sha256 and returns the URL and digest ' +
+    'to put in a job spec as a tarball source. Uploading the same bytes again returns the same answer. ' +
+    'The size limit is `REACTORCIDE_BLOB_MAX_BYTES`, not the JSON body limit.',
+  security,
+  middleware: [allow('jobs:submit')] as const,
+  request: { body: { required: true, content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } } },
+  responses: {
+    200: json(UploadedBlobSchema, 'already stored'),
+    201: json(UploadedBlobSchema, 'stored'),
+    ...errors,
+    413: json(ErrorSchema, 'body over the blob size limit'),
+    503: json(ErrorSchema, 'the object store is unavailable or not configured'),
   },
 });
 
