@@ -34,6 +34,14 @@ function readCache(file) {
   }
 }
 
+function readShipped(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 function writeCache(file, data) {
   try {
     fs.mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -50,8 +58,12 @@ function writeCache(file, data) {
 function loadWithCodeCache(file) {
   const source = fs.readFileSync(file, 'utf8');
   const hash = /^\/\/ bundle-hash: ([0-9a-f]+)\n/.exec(source)?.[1];
-  const cacheFile = hash === undefined ? undefined : join(cacheDir(), `${process.version}-${process.arch}-${hash}`);
-  const cachedData = cacheFile === undefined ? undefined : readCache(cacheFile);
+  const key = hash === undefined ? undefined : `${process.version}-${process.arch}-${hash}`;
+  const cacheFile = key === undefined ? undefined : join(cacheDir(), key);
+  let cachedData = cacheFile === undefined ? undefined : readCache(cacheFile);
+  // A cache the build made ships next to the bundle, for the runs that never see a warm temp dir
+  // (each Kubernetes job's pod starts with an empty one); it is as trusted as the bundle itself.
+  if (cachedData === undefined && key !== undefined) cachedData = readShipped(join(dirname(file), 'code-cache', key));
   // The module wrapper on the first line, so line numbers stay the bundle's own.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __importModule) {${source}\n})`, {
     filename: file,

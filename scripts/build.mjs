@@ -11,7 +11,9 @@
 //   hash this build writes in its first line (bin/code-cache.js). Its lazy parts stay lazy: esbuild
 //   wraps each in an init function whose require() runs only when first called.
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -75,3 +77,27 @@ await build({
 const text = readFileSync(fastRun, 'utf8');
 const hash = createHash('sha256').update(text).digest('hex').slice(0, hashPlaceholder.length);
 writeFileSync(fastRun, text.replace(hashPlaceholder, hash));
+
+// A code cache made by this Node, shipped next to the bundle: a run in a fresh container (a
+// Kubernetes job's pod has an empty temp dir) starts warm too when the image's Node built it.
+// Made by running a no-op job through the bin; a build where that fails simply ships none.
+const scratch = mkdtempSync(join(tmpdir(), 'reactorcide-build-'));
+try {
+  writeFileSync(join(scratch, 'reactorcide_job.sh'), 'true\n');
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'reactorcide.js'), 'run', '--format', 'ndjson', '--source', scratch], {
+    cwd: scratch,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: scratch },
+    encoding: 'utf8',
+  });
+  const made = join(scratch, `reactorcide-code-cache-${process.getuid?.() ?? 'user'}`);
+  const [name] = r.status === 0 ? readdirSync(made) : [];
+  if (name === undefined) throw new Error(`the no-op run exited ${r.status}: ${r.stderr}`);
+  const shipped = new URL(`../dist/bundle/code-cache/${name}`, import.meta.url);
+  mkdirSync(new URL('.', shipped), { recursive: true });
+  // Readable by whoever runs the package (the runner image runs as another user than builds it).
+  writeFileSync(shipped, readFileSync(join(made, name)), { mode: 0o644 });
+} catch (err) {
+  console.warn(`build: no code cache to ship: ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
