@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { makeTree, startCli } from '../test-support/run-cli.ts';
 
@@ -26,4 +27,21 @@ test('a job that floods a slow reader is held back by its own pipe, not buffered
   const stalled = await peakRssMb(src, 2500);
   t.diagnostic(`runner peak RSS: ${fast.toFixed(0)} MB read at once, ${stalled.toFixed(0)} MB with a stalled reader`);
   assert.ok(stalled < fast + 15, `stalled reader: ${stalled.toFixed(0)} MB against ${fast.toFixed(0)} MB`);
+});
+
+test('a runner whose reader goes away while backed up still finishes the job and exits', async () => {
+  const src = await makeTree({
+    'reactorcide_job.sh': `yes 'x' | head -c ${floodBytes}\necho flood-done > "$REACTORCIDE_WORK_DIR/../done"\n`,
+  });
+  const run = startCli(['run', '--format', 'ndjson', '--source', src, '--work-dir', `${src}/work`]);
+  run.child.stdout?.pause();
+  await new Promise((r) => setTimeout(r, 1000));
+  run.child.stdout?.destroy(); // the reader is gone: every later write fails with EPIPE
+  const exited = await Promise.race([
+    new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code))),
+    new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000)),
+  ]);
+  run.child.kill('SIGKILL');
+  assert.notEqual(exited, 'hung', 'the runner hung on a reader that went away');
+  assert.equal(readFileSync(`${src}/done`, 'utf8'), 'flood-done\n');
 });

@@ -34,14 +34,26 @@ export function processWriters(): ProcessWriters {
 
 export function processOutputPressure(): OutputPressure {
   const streams = [process.stdout, process.stderr];
-  const backedUp = (): NodeJS.WriteStream[] => streams.filter((s) => s.writableLength > highWaterBytes);
+  // A stream whose reader is gone (EPIPE) will never drain: it no longer holds anything back,
+  // or a job with a dead reader would wait for ever instead of finishing and cleaning up.
+  const backedUp = (): NodeJS.WriteStream[] =>
+    streams.filter((s) => !s.destroyed && !s.errored && s.writableLength > highWaterBytes);
   return {
     full: () => backedUp().length > 0,
     whenDrained(resume) {
       const waiting = backedUp();
       if (waiting.length === 0) return resume();
       let left = waiting.length;
-      for (const s of waiting) s.once('drain', () => --left === 0 && resume());
+      for (const s of waiting) {
+        let settled = false;
+        const settle = (): void => {
+          if (settled) return;
+          settled = true;
+          s.off('drain', settle).off('error', settle).off('close', settle);
+          if (--left === 0) resume();
+        };
+        s.once('drain', settle).once('error', settle).once('close', settle);
+      }
     },
   };
 }
