@@ -2,6 +2,10 @@
  * Runner overhead: a no-op job (a shell script that does nothing) through the full runner and
  * CLI — all six phases, masking on, NDJSON out — against bare `node -e 0` in the same run.
  * Targets: median ratio ≤ 1.5, and the runner's own peak memory < 80 MB.
+ *
+ * A third row is the floor under any runner written in Node: a script that only loads
+ * child_process, prints as many NDJSON lines and spawns the same job script through pipes
+ * in its own process group. What the runner adds is its distance from that row.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -25,17 +29,32 @@ function timeIt(argv: string[]): { ms: number; stdout: string } {
   return { ms, stdout: r.stdout };
 }
 
+const floorScript = join(source, 'floor.cjs');
+writeFileSync(
+  floorScript,
+  `const { spawn } = require('node:child_process');
+for (let i = 0; i < 16; i++) process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), i }) + '\\n');
+const c = spawn('/bin/bash', [${JSON.stringify(join(source, 'reactorcide_job.sh'))}], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+c.stdout.resume(); c.stderr.resume(); c.stdio[3].resume();
+c.on('close', (code) => process.exit(code));
+`,
+);
+
 const bare = ['-e', '0'];
+const floor = [floorScript];
 const runner = [bin, 'run', '--format', 'ndjson', '--source', source, '--secret', 'NONE'];
 for (let i = 0; i < 3; i++) {
   timeIt(bare);
+  timeIt(floor);
   timeIt(runner);
 }
 const bareMs: number[] = [];
 const runnerMs: number[] = [];
+const floorMs: number[] = [];
 let maxRssKb = 0;
 for (let i = 0; i < iterations; i++) {
   bareMs.push(timeIt(bare).ms);
+  floorMs.push(timeIt(floor).ms);
   const r = timeIt(runner);
   runnerMs.push(r.ms);
   const summaryLine = r.stdout.trim().split('\n').pop() ?? '{}';
@@ -48,11 +67,15 @@ const ratio = percentile(runnerMs, 50) / percentile(bareMs, 50);
 reportBench('runner', {
   rows: [
     { what: 'bare `node -e 0`', p50_ms: percentile(bareMs, 50), p90_ms: percentile(bareMs, 90) },
+    { what: 'floor: node spawning the job script', p50_ms: percentile(floorMs, 50), p90_ms: percentile(floorMs, 90) },
     { what: 'no-op job through the runner', p50_ms: percentile(runnerMs, 50), p90_ms: percentile(runnerMs, 90) },
   ],
   checks: [
     { name: 'runner / bare node start-up (p50)', value: ratio, target: '≤ 1.5', pass: ratio <= 1.5 },
     { name: 'runner peak RSS (MB)', value: maxRssKb / 1024, target: '< 80', pass: maxRssKb / 1024 < 80 },
   ],
-  notes: [`${iterations} interleaved runs each, after 3 warm-up runs; node ${process.version}`],
+  notes: [
+    `${iterations} interleaved runs each, after 3 warm-up runs; node ${process.version}`,
+    `floor / bare = ${(percentile(floorMs, 50) / percentile(bareMs, 50)).toFixed(2)}: the part of the ratio no runner in Node can remove`,
+  ],
 });
