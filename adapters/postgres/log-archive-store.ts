@@ -1,6 +1,5 @@
 import { terminalStates } from '../../core/job-state.ts';
-import type { LogRecord } from '../../core/log-record.ts';
-import type { LogArchive, LogArchiveStore, LogChunk } from '../../core/ports/log-archive-store.ts';
+import type { LogArchive, LogArchiveStore, NdjsonChunk } from '../../core/ports/log-archive-store.ts';
 import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
 
@@ -46,12 +45,19 @@ export function createPgLogArchiveStore(db: Db): LogArchiveStore {
     },
 
     async chunks(jobId, fromOffset, limit) {
-      const rows = await db.manyOrNone<{ first_offset: string; records: LogRecord[] }>(
-        `SELECT first_offset, records FROM job_log_chunks
-         WHERE job_id = $1 AND first_offset >= $2 ORDER BY first_offset LIMIT $3`,
+      // jsonb renders a string scalar with JSON.stringify's escapes, so these lines are the same
+      // bytes the API's NDJSON renderer writes.
+      const rows = await db.manyOrNone<{ first_offset: string; record_count: number; ndjson: string }>(
+        `SELECT c.first_offset, c.record_count,
+           (SELECT string_agg('{"offset":' || (c.first_offset + e.i - 1) || ',"ts":' || (e.r->'ts')::text
+                     || ',"stream":' || (e.r->'stream')::text || ',"phase":' || (e.r->'phase')::text
+                     || ',"text":' || (e.r->'text')::text || E'}\n', '' ORDER BY e.i)
+            FROM jsonb_array_elements(c.records) WITH ORDINALITY AS e(r, i)) AS ndjson
+         FROM job_log_chunks c
+         WHERE c.job_id = $1 AND c.first_offset >= $2 ORDER BY c.first_offset LIMIT $3`,
         [jobId, fromOffset, limit],
       );
-      return rows.map((r): LogChunk => ({ firstOffset: Number(r.first_offset), records: r.records }));
+      return rows.map((r): NdjsonChunk => ({ firstOffset: Number(r.first_offset), recordCount: r.record_count, ndjson: r.ndjson }));
     },
 
     async commit(a) {

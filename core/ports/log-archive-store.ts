@@ -1,5 +1,3 @@
-import type { LogRecord } from '../log-record.ts';
-
 /** Where a finished job's log went: one gzip NDJSON object in the ObjectStore. */
 export interface LogArchive {
   readonly jobId: string;
@@ -14,10 +12,12 @@ export interface LogArchive {
   readonly prunedAt: string | null;
 }
 
-/** One appended batch of a job's log as it sits in the live store. */
-export interface LogChunk {
+/** One appended batch of a job's log as archive lines: `{"offset","ts","stream","phase","text"}\n` each. */
+export interface NdjsonChunk {
   readonly firstOffset: number;
-  readonly records: readonly LogRecord[];
+  readonly recordCount: number;
+  /** The records as NDJSON, byte for byte what JSON.stringify gives, each line ending in `\n`. */
+  readonly ndjson: string;
 }
 
 /**
@@ -30,8 +30,11 @@ export interface LogArchiveStore {
   get(jobId: string): Promise<LogArchive | null>;
   /** Ended jobs (finished before `finishedBefore`) without an archive, longest ended first. */
   due(finishedBefore: Date, limit: number): Promise<string[]>;
-  /** Up to `limit` chunks of the job whose first offset is at least `fromOffset`, in order. */
-  chunks(jobId: string, fromOffset: number, limit: number): Promise<LogChunk[]>;
+  /**
+   * Up to `limit` chunks of the job whose first offset is at least `fromOffset`, in order,
+   * rendered as NDJSON by the database (which spares the archiver parsing and re-encoding).
+   */
+  chunks(jobId: string, fromOffset: number, limit: number): Promise<NdjsonChunk[]>;
   /**
    * Records the archive and deletes the chunks it wholly covers, in one statement; a chunk
    * appended after the archive was cut stays live. Returns how many chunks were deleted.

@@ -4,7 +4,7 @@ import { AppError, notFound, unavailable } from '../../core/errors.ts';
 import { isTerminal } from '../../core/job-state.ts';
 import type { LogArchive } from '../../core/ports/log-archive-store.ts';
 import type { ArchiveDeps } from './archive-deps.ts';
-import { encodeArchiveLine, logArchiveKey } from './archive-format.ts';
+import { logArchiveKey } from './archive-format.ts';
 
 export type ArchiveOutcome =
   | { readonly status: 'archived'; readonly archive: LogArchive; readonly deletedChunks: number }
@@ -12,7 +12,7 @@ export type ArchiveOutcome =
   | { readonly status: 'not_ended' };
 
 /** Chunks read per query while streaming; each holds one appended batch of records. */
-const chunkPage = 200;
+const chunkPage = 50;
 
 /**
  * Compacts an ended job's log chunks into one gzip NDJSON object, confirms the object is there
@@ -30,7 +30,7 @@ export async function archiveJobLog(deps: ArchiveDeps, jobId: string): Promise<A
 
   const key = logArchiveKey(jobId);
   const tally = { records: 0, nextOffset: 0 };
-  const body = Readable.from(ndjsonLines(deps, jobId, tally));
+  const body = Readable.from(ndjsonLines(deps, jobId, tally), { highWaterMark: 4 });
   const gzip = createGzip();
   body.on('error', (err) => gzip.destroy(err));
   const written = await deps.objects.put(key, body.pipe(gzip), { contentType: 'application/x-ndjson+gzip' });
@@ -46,26 +46,25 @@ export async function archiveJobLog(deps: ArchiveDeps, jobId: string): Promise<A
   return { status: 'archived', archive, deletedChunks };
 }
 
-/** The job's live records as NDJSON text, page by page; `tally` counts what was emitted. */
+/** The job's live records as NDJSON text, a page of chunks at a time; `tally` counts what was emitted. */
 async function* ndjsonLines(
   deps: ArchiveDeps,
   jobId: string,
   tally: { records: number; nextOffset: number },
 ): AsyncGenerator<string> {
-  let from = 0;
   for (;;) {
-    const chunks = await deps.archives.chunks(jobId, from, chunkPage);
+    const chunks = await deps.archives.chunks(jobId, tally.nextOffset, chunkPage);
     if (chunks.length === 0) return;
-    let text = '';
     for (const chunk of chunks) {
-      chunk.records.forEach((r, i) => {
-        text += encodeArchiveLine({ offset: chunk.firstOffset + i, ts: r.ts, stream: r.stream, phase: r.phase, text: r.text });
-      });
-      tally.records += chunk.records.length;
-      tally.nextOffset = chunk.firstOffset + chunk.records.length;
+      if (chunk.firstOffset !== tally.nextOffset) {
+        throw new AppError('internal', `log of job ${jobId} has a gap at offset ${tally.nextOffset}`);
+      }
+      tally.records += chunk.recordCount;
+      tally.nextOffset = chunk.firstOffset + chunk.recordCount;
     }
-    yield text;
-    from = tally.nextOffset;
+    // Chunk by chunk, not one joined page: strings this small die young, so the garbage of a
+    // 100 MB log never piles up in the old generation.
+    for (const chunk of chunks) yield chunk.ndjson;
     if (chunks.length < chunkPage) return;
   }
 }

@@ -49,7 +49,7 @@ async function api(storage: BlobStorage | undefined) {
   for (const role of ['admin', 'maintainer', 'contributor', 'viewer'] as const) {
     tokens[role] = (await deps.tokens.create({ name: role, role, expiresAt: null, createdBy: null })).token;
   }
-  const put = (role: Role | null, body: BodyInit | null, headers: Record<string, string> = {}) =>
+  const put = (role: Role | null, body: Buffer | ReadableStream<Uint8Array> | null, headers: Record<string, string> = {}) =>
     Promise.resolve(
       app.request('/v1/blobs', {
         method: 'PUT',

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { archiveJobLog } from '../archive-job-log.ts';
 import { archiveDueLogs, findLogsDueForArchive } from '../archive-due-logs.ts';
-import { logArchiveKey } from '../archive-format.ts';
+import { buffer } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
+import { encodeArchiveLine, logArchiveKey } from '../archive-format.ts';
 import { pruneLogArchives } from '../prune-log-archives.ts';
 import { silentLogger } from '../../deps.ts';
 import { chunkCount, jobWithLog, readAll, rec, type ArchiveFixture } from './archive-fixture.ts';
@@ -11,7 +13,8 @@ import { chunkCount, jobWithLog, readAll, rec, type ArchiveFixture } from './arc
 export function archiveSuite(label: string, fixture: () => ArchiveFixture): void {
   test(`${label}: an ended job's chunks become one archive that reads back identically from any offset`, async () => {
     const f = fixture();
-    const id = await jobWithLog(f, [[rec('a\n'), rec('b', 'stderr')], [rec('c\n')], [rec('d\n'), rec('e\n'), rec('ünï\n', 'system')]], false);
+    const tricky = 'q"uo\\te\t\u0001\u001f\u007f \u2028 😀 </script>\r\n';
+    const id = await jobWithLog(f, [[rec('a\n'), rec('b', 'stderr')], [rec('c\n')], [rec('d\n'), rec(tricky), rec('ünï\n', 'system')]], false);
     assert.deepEqual(await archiveJobLog(f, id), { status: 'not_ended' });
     await f.jobs.transition(id, { to: 'succeeded', exitCode: 0 });
     const live = await readAll(f, id);
@@ -27,6 +30,8 @@ export function archiveSuite(label: string, fixture: () => ArchiveFixture): void
     assert.equal(await chunkCount(f.db, id), 0);
     const head = await f.objects.head(logArchiveKey(id));
     assert.equal(head?.size, outcome.archive.size);
+    const stored = gunzipSync(await buffer(await f.objects.get(logArchiveKey(id)))).toString('utf8');
+    assert.equal(stored, live.map(encodeArchiveLine).join(''), 'the archive holds the API\'s NDJSON lines byte for byte');
 
     for (const offset of [0, 1, 4, 5, 6, 99]) {
       assert.deepEqual(await readAll(f, id, offset), live.filter((r) => r.offset >= offset), `offset ${offset}`);
