@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, invalidInput, notFound } from '../../core/errors.ts';
+import { AppError, conflict, invalidInput, notFound } from '../../core/errors.ts';
 import type { Job } from '../../core/job.ts';
 import type { JobSpec } from '../../core/job-spec.ts';
 import { isTerminal, terminalStates } from '../../core/job-state.ts';
 import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import type { Db } from './database.ts';
-import { pgCall } from './pg-errors.ts';
+import { insertBatcher, defaultInsertBatch, type InsertBatchOptions } from './insert-batcher.ts';
+import { pgCall, translatePgError } from './pg-errors.ts';
 import { statement, type Statement, type StoreOptions } from './statement.ts';
 
 const terminalList = terminalStates.map((s) => `'${s}'`).join(',');
@@ -59,11 +60,70 @@ function insertValues(spec: JobSpec, input: SubmitInput): unknown[] {
   return values;
 }
 
+/**
+ * Many plain jobs (no dependencies) in one statement, each with its outbox entry, from one JSON
+ * array whose objects carry `insertValues`' fields by column name.
+ */
+const insertManyColumns = [
+  'id', 'name', 'spec', 'queue', 'priority', 'labels', 'timeout_seconds',
+  'concurrency_group', 'concurrency_limit', 'concurrency_policy', 'parent_id', 'submitted_by', 'max_attempts',
+] as const;
+const insertMany = `
+WITH x AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, spec jsonb, queue text, priority integer,
+    labels jsonb, timeout_seconds integer, concurrency_group text, concurrency_limit integer, concurrency_policy text,
+    parent_id uuid, submitted_by uuid, max_attempts integer)
+), j AS (
+  INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
+  SELECT ${insertManyColumns.map((c) => (c === 'name' ? "name, 'queued'" : c)).join(', ')} FROM x
+  RETURNING ${jobColumns}
+), o AS (
+  INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
+)
+SELECT * FROM j`;
+
+/** `insertValues` rows as the JSON array `insertMany` reads; spec and labels are JSON text already. */
+function insertManyJson(rows: readonly (readonly unknown[])[]): string {
+  const objects = rows.map(
+    (v) => '{' + insertManyColumns.map((c, i) => `"${c}":${i === 2 || i === 5 ? String(v[i]) : JSON.stringify(v[i] ?? null)}`).join(',') + '}',
+  );
+  return '[' + objects.join(',') + ']';
+}
+
+/** A failure of the statement itself (a SQLSTATE, not a lost connection): nothing was written. */
+function isStatementError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return false;
+  const translated = translatePgError(err);
+  return !(translated instanceof AppError && translated.code === 'unavailable');
+}
+
+export interface JobStoreOptions extends StoreOptions {
+  /** Group concurrent plain submits into one statement (default on); `false` writes each alone. */
+  readonly insertBatch?: InsertBatchOptions | false;
+}
+
 /** Raised inside a transaction that lost an idempotency race, to roll it back. */
 class LostRace extends Error {}
 
-export function createPgJobStore(db: Db, options: StoreOptions = {}): JobStore {
+export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStore {
   const prepared = options.prepared ?? false;
+  const insertOne = async (values: unknown[]) => db.one<JobRow>(statement(prepared, 'rc_job_insert', insertPlain, values));
+  const batchOptions = options.insertBatch ?? defaultInsertBatch;
+  const insertPlainJob =
+    batchOptions === false
+      ? insertOne
+      : insertBatcher<unknown[], JobRow>(
+          {
+            insertOne,
+            insertMany: async (rows) => db.many<JobRow>(statement(prepared, 'rc_job_insert_many', insertMany, [insertManyJson(rows)])),
+            keyOfItem: (values) => values[0] as string,
+            keyOfResult: (row) => row.id,
+            isStatementError,
+          },
+          batchOptions,
+        );
 
   function insertQuery(spec: JobSpec, input: SubmitInput): Statement {
     return spec.dependsOn.length > 0
@@ -100,7 +160,7 @@ export function createPgJobStore(db: Db, options: StoreOptions = {}): JobStore {
     const { spec, idempotency } = input;
     if (idempotency === undefined) {
       if (spec.dependsOn.length === 0) {
-        return { job: jobFromRow(await db.one<JobRow>(insertQuery(spec, input))), replayed: false };
+        return { job: jobFromRow(await insertPlainJob(insertValues(spec, input))), replayed: false };
       }
       return db.tx(async (t) => {
         await checkDependencies(t, spec);
