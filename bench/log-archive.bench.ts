@@ -15,8 +15,10 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { createFsObjectStore } from '../adapters/fs/fs-object-store.ts';
 import { createPgJobStore } from '../adapters/postgres/job-store.ts';
 import { createPgLogArchiveStore } from '../adapters/postgres/log-archive-store.ts';
-import { createTestDatabase } from '../adapters/postgres/test-support/test-database.ts';
-import { sampleSpec } from '../adapters/postgres/test-support/store-contract.ts';
+import { randomBytes } from 'node:crypto';
+import { closeDatabase, openDatabase, type Db } from '../adapters/postgres/database.ts';
+import { migrate } from '../adapters/postgres/migrator.ts';
+import type { JobSpec } from '../core/job-spec.ts';
 import { archiveJobLog, decodeArchive } from '../functions/archive/index.ts';
 import { reportBench } from './support/report.ts';
 
@@ -24,6 +26,29 @@ const chunks = 6_800;
 const perChunk = 200;
 const runs = 3;
 const mib = (n: number): number => n / 1024 / 1024;
+const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const spec: JobSpec = {
+  source: { kind: 'tarball', url: 'https://example.com/src.tar.gz' },
+  env: {}, secrets: [], resources: {}, timeout: 600, priority: 0, queue: 'default', labels: {}, dependsOn: [],
+};
+const sampleSpec = (): JobSpec => spec;
+
+/** A fresh database for this run on the loopback Postgres, dropped at the end. */
+async function freshDatabase(): Promise<{ db: Db; drop: () => Promise<void> }> {
+  const name = `rc_bench_${randomBytes(4).toString('hex')}`;
+  const admin = openDatabase({ connectionString: adminUrl, maxConnections: 1 });
+  await admin.none('CREATE DATABASE $1:name', [name]);
+  const db = openDatabase({ connectionString: adminUrl.replace(/\/[^/]*$/, `/${name}`), maxConnections: 4 });
+  await migrate(db);
+  return {
+    db,
+    async drop() {
+      await closeDatabase(db);
+      await admin.none('DROP DATABASE IF EXISTS $1:name', [name]);
+      await closeDatabase(admin);
+    },
+  };
+}
 const devNull = (): Writable => new Writable({ write: (_c, _e, done) => done() });
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuMs: number; peakRss: number; growth: number }> {
@@ -44,7 +69,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wallMs: numb
 }
 
 async function main(): Promise<void> {
-  const t = await createTestDatabase();
+  const t = await freshDatabase();
   const work = await mkdtemp(join(tmpdir(), 'reactorcide-bench-archive-'));
   const objects = createFsObjectStore({ root: join(work, 'store') });
   const jobs = createPgJobStore(t.db, { prepared: true });
