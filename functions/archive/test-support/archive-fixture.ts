@@ -16,8 +16,8 @@ export interface ArchiveFixture extends ArchiveDeps {
   readonly db: Db;
 }
 
-export function archiveFixture(db: Db, objects: ObjectStore): ArchiveFixture {
-  return { db, objects, jobs: createPgJobStore(db, { prepared: true }), logs: createPgLogStore(db), archives: createPgLogArchiveStore(db) };
+export function archiveFixture(db: Db, objects: ObjectStore, options = { prepared: true }): ArchiveFixture {
+  return { db, objects, jobs: createPgJobStore(db, options), logs: createPgLogStore(db), archives: createPgLogArchiveStore(db) };
 }
 
 export const rec = (text: string, stream: LogRecord['stream'] = 'stdout'): LogRecord => ({
