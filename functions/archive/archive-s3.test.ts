@@ -1,7 +1,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { http, HttpResponse, passthrough } from 'msw';
+import { delay, http, HttpResponse, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { createS3Client } from '../../adapters/s3/s3-client.ts';
 import { createS3ObjectStore } from '../../adapters/s3/s3-object-store.ts';
@@ -81,4 +81,13 @@ test('s3: serving an archive while the store is down is unavailable, and works a
   faults.resetHandlers();
   faults.use(http.get(`${s3.endpoint}/log-bucket/*`, () => passthrough()));
   assert.deepEqual((await readAll(f, id)).map((r) => r.text), ['y\n']);
+});
+
+test('s3: a slow store only delays the archive', async () => {
+  const id = await jobWithLog(f, [[rec('slow\n'), rec('but sure\n')]]);
+  const before = await readAll(f, id);
+  faults.use(http.put(`${s3.endpoint}/log-bucket/*`, async () => (await delay(300), passthrough())));
+  assert.equal((await archiveJobLog(f, id)).status, 'archived');
+  assert.equal(await chunkCount(f.db, id), 0);
+  assert.deepEqual(await readAll(f, id), before);
 });
