@@ -6,7 +6,7 @@ import { isTerminal, terminalStates } from '../../core/job-state.ts';
 import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import type { Db } from './database.ts';
-import { insertBatcher, defaultInsertBatch, type InsertBatchOptions } from './insert-batcher.ts';
+import { defaultInsertBatch, defaultReadBatch, statementBatcher, type BatchOptions } from './statement-batcher.ts';
 import { pgCall, translatePgError } from './pg-errors.ts';
 import { statement, type Statement, type StoreOptions } from './statement.ts';
 
@@ -101,7 +101,9 @@ function isStatementError(err: unknown): boolean {
 
 export interface JobStoreOptions extends StoreOptions {
   /** Group concurrent plain submits into one statement (default on); `false` writes each alone. */
-  readonly insertBatch?: InsertBatchOptions | false;
+  readonly insertBatch?: BatchOptions | false;
+  /** Group concurrent reads by id into one statement (default on); `false` reads each alone. */
+  readonly readBatch?: BatchOptions | false;
 }
 
 /** Raised inside a transaction that lost an idempotency race, to roll it back. */
@@ -114,15 +116,36 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
   const insertPlainJob =
     batchOptions === false
       ? insertOne
-      : insertBatcher<unknown[], JobRow>(
+      : statementBatcher<unknown[], JobRow>(
           {
-            insertOne,
-            insertMany: async (rows) => db.many<JobRow>(statement(prepared, 'rc_job_insert_many', insertMany, [insertManyJson(rows)])),
+            one: insertOne,
+            many: async (rows) => db.many<JobRow>(statement(prepared, 'rc_job_insert_many', insertMany, [insertManyJson(rows)])),
             keyOfItem: (values) => values[0] as string,
             keyOfResult: (row) => row.id,
+            missing: () => {
+              throw new Error('batched insert returned no row for a job');
+            },
             isStatementError,
           },
           batchOptions,
+        );
+  const getOne = async (id: string) => db.oneOrNone<JobRow>(statement(prepared, 'rc_job_get', `SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id]));
+  const readOptions = options.readBatch ?? defaultReadBatch;
+  const getRow =
+    readOptions === false
+      ? getOne
+      : statementBatcher<string, JobRow | null>(
+          {
+            one: getOne,
+            many: async (ids) =>
+              db.manyOrNone<JobRow>(statement(prepared, 'rc_job_get_many', `SELECT ${jobColumns} FROM jobs WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]])),
+            // The database prints uuids in lower case; a caller may have asked in upper case.
+            keyOfItem: (id) => id.toLowerCase(),
+            keyOfResult: (row) => row?.id ?? '',
+            missing: () => null,
+            isStatementError,
+          },
+          readOptions,
         );
 
   function insertQuery(spec: JobSpec, input: SubmitInput): Statement {
@@ -279,7 +302,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
     submit: (input) => pgCall(() => submit(input)),
     get: (id) =>
       pgCall(async () => {
-        const row = await db.oneOrNone<JobRow>(statement(prepared, 'rc_job_get', `SELECT ${jobColumns} FROM jobs WHERE id = $1`, [id]));
+        const row = await getRow(id);
         return row === null ? null : jobFromRow(row);
       }),
     list: (filter, page) => pgCall(() => list(filter, page)),

@@ -67,3 +67,15 @@ test('with batching off every submit is its own statement', async () => {
   const results = await Promise.all(Array.from({ length: 6 }, () => jobs.submit({ spec: sampleSpec(), submittedBy: null })));
   assert.equal(await transactionsOf(results.map((r) => r.job.id)), 6);
 });
+
+test('concurrent reads by id share statements: each gets its row, a missing id null, a malformed id its own error', async () => {
+  const writer = createPgJobStore(t.db, { prepared: true, insertBatch: false });
+  const made = await Promise.all(Array.from({ length: 5 }, (_, i) => writer.submit({ spec: sampleSpec({ name: `read-${i}` }), submittedBy: null })));
+  const jobs = createPgJobStore(t.db, { prepared: true, readBatch: { maxInFlight: 1, maxBatch: 64 } });
+  const ids = made.map((m) => m.job.id);
+  const asked = [ids[0], ...ids, (ids[2] ?? '').toUpperCase(), '00000000-0000-4000-8000-00000000beef', ids[4], 'not-a-uuid'] as string[];
+  const settled = await Promise.allSettled(asked.map((id) => jobs.get(id)));
+  const names = settled.map((s) => (s.status === 'fulfilled' ? (s.value?.name ?? null) : 'rejected'));
+  assert.deepEqual(names, ['read-0', 'read-0', 'read-1', 'read-2', 'read-3', 'read-4', 'read-2', null, 'read-4', 'rejected']);
+  for (const [i, s] of settled.entries()) if (s.status === 'fulfilled' && s.value !== null) assert.deepEqual(s.value, made.find((m) => m.job.id === s.value?.id)?.job, `item ${i}`);
+});
