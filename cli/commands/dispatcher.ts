@@ -15,7 +15,7 @@ export function defineDispatcher(program: Command): void {
         'cancelling what runs here. `reactorcide serve` runs the same dispatcher in-process.',
     )
     .action(async () => {
-      const { parseServerConfig, parseDispatcherConfig, createLogger, openConfiguredDatabase, startConfiguredDispatcher } = await import(
+      const { parseServerConfig, parseDispatcherConfig, createLogger, openConfiguredDatabase, startConfiguredDispatcher, openObjectStorage } = await import(
         '../../functions/compose/index.ts'
       );
       const config = parseOrExit(parseServerConfig, process.env);
@@ -26,7 +26,12 @@ export function defineDispatcher(program: Command): void {
       const dispatcherConfig = parseOrExit((env) => parseDispatcherConfig(env, config.dataDir), process.env);
       const logger = createLogger(config);
       const database = await openConfiguredDatabase(config);
-      const dispatcher = await startConfiguredDispatcher(dispatcherConfig, database.db, { embedded: false, logger, env: process.env });
+      const dispatcher = await startConfiguredDispatcher(dispatcherConfig, database.db, {
+        embedded: false,
+        logger,
+        env: process.env,
+        archive: { objects: openObjectStorage(config).store, retentionDays: config.logRetentionDays },
+      });
       process.stderr.write(`reactorcide: dispatcher ${dispatcher.dispatcher.id} running\n`);
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {

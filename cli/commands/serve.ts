@@ -27,7 +27,7 @@ export function defineServe(program: Command): void {
     .option('--migrate', 'apply pending migrations to DATABASE_URL at start (REACTORCIDE_AUTO_MIGRATE)')
     .addHelpText('after', '\nThe dispatcher runs in the same process unless REACTORCIDE_DISPATCHER=false.')
     .action(async (opts: ServeFlags) => {
-      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher } = await import(
+      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher, openObjectStorage } = await import(
         '../../functions/compose/index.ts'
       );
       const config = parseOrExit(parseServerConfig, {
@@ -41,7 +41,12 @@ export function defineServe(program: Command): void {
       const logger = createLogger(config);
       const server = await startApiServer(config, logger);
       const dispatcher = dispatcherConfig.enabled
-        ? await startConfiguredDispatcher(dispatcherConfig, server.db, { embedded: server.embedded, logger, env: process.env })
+        ? await startConfiguredDispatcher(dispatcherConfig, server.db, {
+            embedded: server.embedded,
+            logger,
+            env: process.env,
+            archive: { objects: openObjectStorage(config).store, retentionDays: config.logRetentionDays },
+          })
         : undefined;
       process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)${dispatcher ? ', dispatcher running' : ''}\n`);
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {

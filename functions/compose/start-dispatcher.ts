@@ -8,10 +8,12 @@ import { pathToFileURL } from 'node:url';
 import type { Db } from '../../adapters/postgres/database.ts';
 import { createPgDispatchStore } from '../../adapters/postgres/dispatch-store.ts';
 import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
+import { createPgLogArchiveStore } from '../../adapters/postgres/log-archive-store.ts';
 import { createPgLogStore } from '../../adapters/postgres/log-store.ts';
 import { createPgTaskQueue } from '../../adapters/pgqueue/index.ts';
 import { createProcessExecutor } from '../../adapters/process/index.ts';
 import type { Executor } from '../../core/ports/executor.ts';
+import type { ObjectStore } from '../../core/ports/object-store.ts';
 import type { TaskQueue } from '../../core/ports/task-queue.ts';
 import type { Logger } from '../deps.ts';
 import { startDispatcher, type Dispatcher } from '../dispatch/index.ts';
@@ -25,20 +27,37 @@ export interface StartedDispatcher {
 export async function startConfiguredDispatcher(
   config: DispatcherConfig,
   db: Db,
-  options: { readonly embedded: boolean; readonly logger: Logger; readonly env: Readonly<Record<string, string | undefined>> },
+  options: {
+    readonly embedded: boolean;
+    readonly logger: Logger;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    /** Where ended jobs' logs are archived; without it logs stay in the database. */
+    readonly archive?: { readonly objects: ObjectStore; readonly retentionDays: number };
+  },
 ): Promise<StartedDispatcher> {
   const queue = await openQueue(config, db, options);
   const executor = await openExecutor(config, options);
+  const jobs = createPgJobStore(db, { prepared: !options.embedded });
+  const archive = options.archive
+    ? { deps: { jobs, archives: createPgLogArchiveStore(db), objects: options.archive.objects }, intervalMs: 5_000, retentionDays: options.archive.retentionDays }
+    : undefined;
   const dispatcher = startDispatcher(
     {
-      jobs: createPgJobStore(db, { prepared: !options.embedded }),
+      jobs,
       logs: createPgLogStore(db),
       dispatch: createPgDispatchStore(db),
       queue,
       executor,
       logger: options.logger,
     },
-    { queues: config.queues, maxRuns: config.maxRuns, leaseSeconds: config.leaseSeconds, relayIntervalMs: 25, cancelPollMs: 500 },
+    {
+      queues: config.queues,
+      maxRuns: config.maxRuns,
+      leaseSeconds: config.leaseSeconds,
+      relayIntervalMs: 25,
+      cancelPollMs: 500,
+      ...(archive ? { archive } : {}),
+    },
   );
   return {
     dispatcher,

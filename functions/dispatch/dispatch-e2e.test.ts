@@ -180,3 +180,41 @@ test('a dispatcher killed mid-job loses nothing: after restart the job ends erro
     await database.drop();
   }
 });
+
+test('serve archives an ended job\'s log to object storage, and the logs route still serves it', async () => {
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'rc-archive-'));
+  const repoRoot = new URL('../../', import.meta.url).pathname;
+  const env = { ...process.env, DATABASE_URL: database.url, REACTORCIDE_PORT: '0', REACTORCIDE_DATA_DIR: dataDir };
+  const serveProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    let err = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      serveProcess.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+        const m = /API on (http:\/\/\S+?)[ ,]/.exec(err);
+        if (m?.[1]) resolve(m[1]);
+      });
+      serveProcess.once('exit', () => reject(new Error(`serve exited: ${err}`)));
+    });
+    const { createPgTokenStore } = await import('../../adapters/postgres/token-store.ts');
+    const token = (await createPgTokenStore(database.db).create({ name: 't', role: 'maintainer', expiresAt: null, createdBy: null })).token;
+    const api = harness(url, token);
+    const src = await makeTree({ 'reactorcide_job.sh': 'for i in 1 2 3; do echo "archived line $i"; done\n' });
+    const job = await api.submit({ source: { kind: 'directory', path: src } });
+    assert.equal((await api.waitEnd(job.id)).state, 'succeeded');
+    const live = await api.logs(job.id);
+    assert.match(live, /archived line 3/);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const chunks = await database.db.one<{ n: number }>('SELECT count(*)::int AS n FROM job_log_chunks WHERE job_id = $1', [job.id]);
+      if (chunks.n === 0) break;
+      assert.ok(Date.now() < deadline, `the log was not archived\n${err}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(await api.logs(job.id), live);
+  } finally {
+    serveProcess.kill('SIGKILL');
+    await database.drop();
+  }
+});

@@ -1,10 +1,11 @@
 /**
  * The dispatcher's loops, for a long-lived process (`reactorcide serve`, or a pod of its own):
- * relay the outbox, claim tasks while there is capacity, reclaim leases that ran out, and stop
- * runs whose cancellation was asked for. Each loop logs an error, backs off and goes on — one bad
+ * relay the outbox, claim tasks while there is capacity, reclaim leases that ran out, stop runs
+ * whose cancellation was asked for, and archive the logs of ended jobs. Each loop logs an error, backs off and goes on — one bad
  * moment of the database never stops the dispatcher. `stop` cancels what runs and waits for it.
  */
 import { randomUUID } from 'node:crypto';
+import { archiveDueLogs, pruneLogArchives, type ArchiveDeps } from '../archive/index.ts';
 import { relayOutbox } from './relay-outbox.ts';
 import { runClaimedJob, type ActiveRun, type RunDeps } from './run-claimed-job.ts';
 
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
   readonly relayIntervalMs: number;
   /** How often running jobs are checked for a cancel request. */
   readonly cancelPollMs: number;
+  /** Housekeeping of ended jobs' logs: move them to object storage, drop archives past retention. */
+  readonly archive?: { readonly deps: ArchiveDeps; readonly intervalMs: number; readonly retentionDays: number };
 }
 
 export interface Dispatcher {
@@ -75,7 +78,18 @@ export function startDispatcher(deps: RunDeps, options: DispatcherOptions): Disp
     return options.cancelPollMs;
   });
 
-  const loops = Promise.all([relay, ...claims, reclaim, cancels]);
+  const archive = options.archive;
+  const housekeeping = archive
+    ? loop('archive logs', async () => {
+        // The dispatcher records a job's end only after its last record is stored, so a short
+        // grace is enough (it covers other writers: a Kubernetes log still being read back).
+        await archiveDueLogs({ ...archive.deps, logger: deps.logger }, { graceMs: 2_000 });
+        if (archive.retentionDays > 0) await pruneLogArchives(archive.deps, new Date(Date.now() - archive.retentionDays * 86_400_000));
+        return archive.intervalMs;
+      })
+    : Promise.resolve();
+
+  const loops = Promise.all([relay, ...claims, reclaim, cancels, housekeeping]);
   deps.logger.info({ dispatcher: id, queues: options.queues, maxRuns: options.maxRuns }, 'dispatcher started');
 
   return {
