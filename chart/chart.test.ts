@@ -72,7 +72,7 @@ test('the default render: API, dispatcher Deployment, migration hook, RBAC limit
   assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment', 'Deployment', 'Job', 'Role', 'RoleBinding', 'Secret', 'Secret', 'Service', 'ServiceAccount']);
   const api = find(docs, 'Deployment', 'rc-reactorcide-api');
   const container = api?.spec.template.spec.containers[0];
-  assert.deepEqual(container.args, ['serve']);
+  assert.deepEqual(container.args, ['serve', '--no-dispatcher']);
   assert.equal(container.livenessProbe.httpGet.path, '/healthz');
   assert.equal(container.readinessProbe.httpGet.path, '/readyz');
   assert.equal(api?.spec.template.spec.automountServiceAccountToken, false);

@@ -5,6 +5,8 @@ interface ServeFlags {
   host?: string;
   dataDir?: string;
   migrate?: boolean;
+  /** false with --no-dispatcher. */
+  dispatcher?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export function defineServe(program: Command): void {
     .option('--host <address>', 'address to listen on (REACTORCIDE_HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'embedded database directory (REACTORCIDE_DATA_DIR, default .reactorcide-data)')
     .option('--migrate', 'apply pending migrations to DATABASE_URL at start (REACTORCIDE_AUTO_MIGRATE)')
-    .addHelpText('after', '\nThe dispatcher runs in the same process unless REACTORCIDE_DISPATCHER=false.')
+    .option('--no-dispatcher', 'serve the API only; jobs are run by `reactorcide dispatcher` elsewhere (REACTORCIDE_DISPATCHER=false)')
     .action(async (opts: ServeFlags) => {
       const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher, openObjectStorage } = await import(
         '../../functions/compose/index.ts'
@@ -37,7 +39,8 @@ export function defineServe(program: Command): void {
         ...(opts.dataDir === undefined ? {} : { REACTORCIDE_DATA_DIR: opts.dataDir }),
         ...(opts.migrate === true ? { REACTORCIDE_AUTO_MIGRATE: 'true' } : {}),
       });
-      const dispatcherConfig = parseOrExit((env) => parseDispatcherConfig(env, config.dataDir), process.env);
+      const env = { ...process.env, ...(opts.dispatcher === false ? { REACTORCIDE_DISPATCHER: 'false' } : {}) };
+      const dispatcherConfig = parseOrExit((e) => parseDispatcherConfig(e, config.dataDir), env);
       const logger = createLogger(config);
       const server = await startApiServer(config, logger);
       const dispatcher = dispatcherConfig.enabled
