@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { OffsetLogRecord } from '../../core/ports/log-store.ts';
@@ -20,7 +20,7 @@ export const encodeArchiveLine = (r: OffsetLogRecord): string =>
 export async function* decodeArchive(body: Readable, fromOffset: number, batchSize: number): AsyncGenerator<OffsetLogRecord[]> {
   const gunzip = createGunzip();
   body.on('error', (err) => gunzip.destroy(err));
-  const lines = createInterface({ input: body.pipe(gunzip), crlfDelay: Infinity });
+  const lines = ndjsonLines(body.pipe(gunzip));
   let batch: OffsetLogRecord[] = [];
   try {
     for await (const line of lines) {
@@ -35,8 +35,28 @@ export async function* decodeArchive(body: Readable, fromOffset: number, batchSi
     }
     if (batch.length > 0) yield batch;
   } finally {
-    lines.close();
+    await lines.return(undefined);
     body.destroy();
     gunzip.destroy();
   }
+}
+
+/**
+ * Lines split on "\n" only. Not node:readline: it also breaks lines at U+2028 and U+2029 (on
+ * newer Node versions), which JSON.stringify leaves unescaped inside strings, so a record whose
+ * text holds one would be cut in two.
+ */
+async function* ndjsonLines(input: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  for await (const chunk of input) {
+    pending += decoder.write(chunk);
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) !== -1) {
+      yield pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+    }
+  }
+  pending += decoder.end();
+  if (pending !== '') yield pending;
 }
