@@ -50,6 +50,13 @@ test('a job runs to success; its records arrive in order, in batches, with the p
   assert.ok(batches.length >= 1);
 });
 
+test('a record holding a Unicode line separator arrives whole, as the job printed it', async () => {
+  const { execution, batches } = await setup({ 'reactorcide_job.sh': "printf 'before\\342\\200\\250after\\n'\n" });
+  assert.equal((await execution.done).outcome, 'succeeded');
+  const stdout = batches.flat().filter((r) => r.stream === 'stdout').map((r) => r.text).join('');
+  assert.equal(stdout, 'before\u2028after\n');
+});
+
 test("the job's failure and exit code come through; the dispatcher's env does not reach the job", async () => {
   const { execution, text } = await setup({ 'reactorcide_job.sh': 'echo "db=${DATABASE_URL:-none} path=${PATH:+set}"; exit 4\n' });
   const result = await execution.done;

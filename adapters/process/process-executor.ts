@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { coerceError } from '../../core/errors.ts';
+import { ndjsonLines } from '../../core/ndjson-lines.ts';
 import type { LogRecord } from '../../core/log-record.ts';
 import type { Execution, ExecutionHooks, ExecutionResult, ExecutionSpec, Executor } from '../../core/ports/executor.ts';
 import type { RunSummary, SummaryRecord } from '../../core/run-summary.ts';
@@ -66,13 +66,14 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
     let stderrTail = '';
     const systemRecord = (text: string): LogRecord => ({ ts: new Date().toISOString(), stream: 'system', phase: 'run', text: masker.maskText(text) });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-4000)));
-    const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
-    lines.on('line', (line) => {
-      const parsed = parseLine(line);
-      if (parsed === undefined) batcher.push(systemRecord(`${line}\n`));
-      else if ('summary' in parsed) summary = parsed.summary;
-      else batcher.push(parsed);
-    });
+    const reading = (async () => {
+      for await (const line of ndjsonLines(child.stdout)) {
+        const parsed = parseLine(line);
+        if (parsed === undefined) batcher.push(systemRecord(`${line}\n`));
+        else if ('summary' in parsed) summary = parsed.summary;
+        else batcher.push(parsed);
+      }
+    })().catch(() => {}); // a runner that never started has no output to read
     child.stdin.on('error', () => {}); // the runner may be gone before we close it
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
@@ -80,6 +81,7 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
       child.once('close', (code, signal) => resolve({ code, signal }));
     });
     clearTimeout(deadline);
+    await reading;
     child.stdin.destroy();
     if (stderrTail.trim() !== '') batcher.push(systemRecord(`runner stderr: ${stderrTail.trim()}\n`));
     await batcher.drain();

@@ -1,6 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ndjsonLines } from '../../core/ndjson-lines.ts';
 import type { OffsetLogRecord } from '../../core/ports/log-store.ts';
 
 /** The object key of a job's log archive. */
@@ -41,22 +41,3 @@ export async function* decodeArchive(body: Readable, fromOffset: number, batchSi
   }
 }
 
-/**
- * Lines split on "\n" only. Not node:readline: it also breaks lines at U+2028 and U+2029 (on
- * newer Node versions), which JSON.stringify leaves unescaped inside strings, so a record whose
- * text holds one would be cut in two.
- */
-async function* ndjsonLines(input: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  for await (const chunk of input) {
-    pending += decoder.write(chunk);
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) !== -1) {
-      yield pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-    }
-  }
-  pending += decoder.end();
-  if (pending !== '') yield pending;
-}
