@@ -173,7 +173,8 @@ test('when watches and the log stream break mid-run, the executor resumes withou
   const result = await execution.done;
   assert.equal(result.outcome, 'succeeded', result.reason);
   assert.deepEqual(out.records.map((r) => r.text), expected(120));
-  assert.ok(api.watchRequests - watchesBefore >= 6, `watches reopened (${api.watchRequests - watchesBefore} requests)`);
+  // Both watches reopened after the first drop; after the second the run may end before they do.
+  assert.ok(api.watchRequests - watchesBefore >= 4, `watches reopened (${api.watchRequests - watchesBefore} requests)`);
   assert.ok(api.logRequests - logsBefore >= 3, `log stream reopened (${api.logRequests - logsBefore} requests)`);
 });
 
