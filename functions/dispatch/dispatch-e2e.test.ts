@@ -4,12 +4,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import { createTestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
 import type { Job } from '../../core/job.ts';
 import { makeTree } from '../../runner/test-support/run-cli.ts';
@@ -132,25 +133,36 @@ function scenarios(backend: 'postgres' | 'pglite'): void {
 scenarios('postgres');
 scenarios('pglite');
 
+/** `reactorcide serve` as a process of its own (from source), on a free port; resolves with its URL. */
+async function startServe(env: Record<string, string | undefined>): Promise<{ url: string; process: ChildProcess; stderr: () => string }> {
+  const repoRoot = new URL('../../', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), 'serve'], {
+    env: { ...process.env, REACTORCIDE_PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      const m = /API on (http:\/\/\S+?)[ ,]/.exec(err);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', () => reject(new Error(`serve exited: ${err}`)));
+  });
+  return { url, process: child, stderr: () => err };
+}
+
+async function maintainerToken(db: Parameters<typeof createPgTokenStore>[0]): Promise<string> {
+  return (await createPgTokenStore(db).create({ name: 't', role: 'maintainer', expiresAt: null, createdBy: null })).token;
+}
+
 test('a dispatcher killed mid-job loses nothing: after restart the job ends errored, not running', async () => {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-crash-'));
-  const repoRoot = new URL('../../', import.meta.url).pathname;
-  const env = { ...process.env, DATABASE_URL: database.url, REACTORCIDE_PORT: '0', REACTORCIDE_LEASE_SECONDS: '2', REACTORCIDE_DATA_DIR: dataDir };
-  const serveProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const serve = await startServe({ DATABASE_URL: database.url, REACTORCIDE_LEASE_SECONDS: '2', REACTORCIDE_DATA_DIR: dataDir });
+  const serveProcess = serve.process;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = '';
-      serveProcess.stderr.setEncoding('utf8').on('data', (d: string) => {
-        err += d;
-        const m = /API on (http:\/\/\S+?)[ ,]/.exec(err);
-        if (m?.[1]) resolve(m[1]);
-      });
-      serveProcess.once('exit', () => reject(new Error(`serve exited: ${err}`)));
-    });
-    const { createPgTokenStore } = await import('../../adapters/postgres/token-store.ts');
-    const token = (await createPgTokenStore(database.db).create({ name: 't', role: 'maintainer', expiresAt: null, createdBy: null })).token;
-    const api = harness(url, token);
+    const api = harness(serve.url, await maintainerToken(database.db));
     const src = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
     const job = await api.submit({ source: { kind: 'directory', path: src } });
     while (!(await api.logs(job.id)).includes('started')) await new Promise((r) => setTimeout(r, 50));
@@ -183,23 +195,10 @@ test('a dispatcher killed mid-job loses nothing: after restart the job ends erro
 
 test('serve archives an ended job\'s log to object storage, and the logs route still serves it', async () => {
   const database = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), 'rc-archive-'));
-  const repoRoot = new URL('../../', import.meta.url).pathname;
-  const env = { ...process.env, DATABASE_URL: database.url, REACTORCIDE_PORT: '0', REACTORCIDE_DATA_DIR: dataDir };
-  const serveProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const serve = await startServe({ DATABASE_URL: database.url, REACTORCIDE_DATA_DIR: mkdtempSync(join(tmpdir(), 'rc-archive-')) });
+  const serveProcess = serve.process;
   try {
-    let err = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      serveProcess.stderr.setEncoding('utf8').on('data', (d: string) => {
-        err += d;
-        const m = /API on (http:\/\/\S+?)[ ,]/.exec(err);
-        if (m?.[1]) resolve(m[1]);
-      });
-      serveProcess.once('exit', () => reject(new Error(`serve exited: ${err}`)));
-    });
-    const { createPgTokenStore } = await import('../../adapters/postgres/token-store.ts');
-    const token = (await createPgTokenStore(database.db).create({ name: 't', role: 'maintainer', expiresAt: null, createdBy: null })).token;
-    const api = harness(url, token);
+    const api = harness(serve.url, await maintainerToken(database.db));
     const src = await makeTree({ 'reactorcide_job.sh': 'for i in 1 2 3; do echo "archived line $i"; done\n' });
     const job = await api.submit({ source: { kind: 'directory', path: src } });
     assert.equal((await api.waitEnd(job.id)).state, 'succeeded');
@@ -209,7 +208,7 @@ test('serve archives an ended job\'s log to object storage, and the logs route s
     for (;;) {
       const chunks = await database.db.one<{ n: number }>('SELECT count(*)::int AS n FROM job_log_chunks WHERE job_id = $1', [job.id]);
       if (chunks.n === 0) break;
-      assert.ok(Date.now() < deadline, `the log was not archived\n${err}`);
+      assert.ok(Date.now() < deadline, `the log was not archived\n${serve.stderr()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(await api.logs(job.id), live);
