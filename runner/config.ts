@@ -90,6 +90,9 @@ export const isRunnerControlVar = (name: string): boolean =>
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** A code location given as a URL (`https://…`, `s3://…`, `file://…`) rather than a directory. */
+export const isUrl = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+
 export function parseRunnerConfig(env: Env, cwd: string): RunnerConfig {
   const get = (name: string): string | undefined => {
     const v = env[name];
@@ -143,7 +146,7 @@ export function parseRunnerConfig(env: Env, cwd: string): RunnerConfig {
   }
 
   const local = (v: string | undefined): string | undefined =>
-    v === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : resolve(cwd, v);
+    v === undefined || isUrl(v) ? v : resolve(cwd, v);
 
   return Object.freeze({
     jobId,

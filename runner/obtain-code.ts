@@ -5,10 +5,8 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { AppError } from '../core/errors.ts';
-import type { FetchSettings } from './config.ts';
+import { isUrl, type FetchSettings } from './config.ts';
 import type { FetchProgress, OpenS3 } from './fetch/index.ts';
-
-export const isUrl = (location: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 
 export interface ObtainOptions {
   readonly what: 'source' | 'job code';

@@ -7,6 +7,7 @@
 import { AppError } from '../../core/errors.ts';
 import type { CodeLocation } from '../../core/job-spec.ts';
 import type { ExecutionSpec } from '../../core/ports/executor.ts';
+import { runnerEnv as runnerVars } from '../../runner/config.ts';
 
 export const defaultPassThrough = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'] as const;
 
@@ -24,21 +25,22 @@ export function runnerEnv(
     if (name.startsWith('REACTORCIDE_')) throw new AppError('invalid_input', `env var ${name} is reserved for the runner`);
     env[name] = value;
   }
-  Object.assign(env, codeSettings('SOURCE', spec.source), spec.jobCode ? codeSettings('JOB_CODE', spec.jobCode) : {});
-  env.REACTORCIDE_JOB_ID = spec.jobId;
-  env.REACTORCIDE_WORK_DIR = options.workDir;
-  env.REACTORCIDE_LOG_FORMAT = 'ndjson';
-  env.REACTORCIDE_STOP_ON_STDIN_END = 'true';
+  Object.assign(
+    env,
+    codeSettings(runnerVars.source, runnerVars.sourceSha256, spec.source),
+    spec.jobCode ? codeSettings(runnerVars.jobCode, runnerVars.jobCodeSha256, spec.jobCode) : {},
+  );
+  env[runnerVars.jobId] = spec.jobId;
+  env[runnerVars.workDir] = options.workDir;
+  env[runnerVars.logFormat] = 'ndjson';
+  env[runnerVars.stopOnStdinEnd] = 'true';
   const secretNames = Object.keys(spec.secrets);
-  if (secretNames.length > 0) env.REACTORCIDE_SECRET_NAMES = secretNames.join(',');
-  if (spec.command && spec.command.length > 0) env.REACTORCIDE_COMMAND = JSON.stringify(spec.command);
+  if (secretNames.length > 0) env[runnerVars.secretNames] = secretNames.join(',');
+  if (spec.command && spec.command.length > 0) env[runnerVars.command] = JSON.stringify(spec.command);
   return env;
 }
 
-function codeSettings(which: 'SOURCE' | 'JOB_CODE', location: CodeLocation): Record<string, string> {
-  if (location.kind === 'directory') return { [`REACTORCIDE_${which}`]: location.path };
-  return {
-    [`REACTORCIDE_${which}`]: location.url,
-    ...(location.sha256 ? { [`REACTORCIDE_${which}_SHA256`]: location.sha256 } : {}),
-  };
+function codeSettings(name: string, sha256Name: string, location: CodeLocation): Record<string, string> {
+  if (location.kind === 'directory') return { [name]: location.path };
+  return { [name]: location.url, ...(location.sha256 ? { [sha256Name]: location.sha256 } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseOrExit } from './serve.ts';
+import { parseOrExit, stopOnSignal } from './serve.ts';
 
 /**
  * `reactorcide dispatcher`: the dispatcher alone, for a pod of its own next to API replicas.
@@ -33,19 +33,9 @@ export function defineDispatcher(program: Command): void {
         archive: { objects: openObjectStorage(config).store, retentionDays: config.logRetentionDays },
       });
       process.stderr.write(`reactorcide: dispatcher ${dispatcher.dispatcher.id} running\n`);
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-        process.once(signal, () => {
-          dispatcher
-            .stop()
-            .then(() => database.close())
-            .then(
-              () => process.exit(0),
-              (err: unknown) => {
-                logger.error({ err }, 'stop failed');
-                process.exit(1);
-              },
-            );
-        });
-      }
+      stopOnSignal(async () => {
+        await dispatcher.stop();
+        await database.close();
+      }, logger);
     });
 }

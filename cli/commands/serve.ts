@@ -52,17 +52,10 @@ export function defineServe(program: Command): void {
           })
         : undefined;
       process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)${dispatcher ? ', dispatcher running' : ''}\n`);
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-        process.once(signal, () => {
-          (dispatcher?.stop() ?? Promise.resolve()).then(() => server.close()).then(
-            () => process.exit(0),
-            (err: unknown) => {
-              logger.error({ err }, 'stop failed');
-              process.exit(1);
-            },
-          );
-        });
-      }
+      stopOnSignal(async () => {
+        await dispatcher?.stop();
+        await server.close();
+      }, logger);
     });
 }
 
@@ -73,5 +66,20 @@ export function parseOrExit<T>(parse: (env: Record<string, string | undefined>) 
   } catch (err) {
     process.stderr.write(`reactorcide: ${(err as Error).message}\n`);
     process.exit(2);
+  }
+}
+
+/** On SIGTERM or SIGINT: run `stop` once, then exit 0, or 1 (logged) if stopping failed. */
+export function stopOnSignal(stop: () => Promise<void>, logger: { error(obj: object, msg?: string): void }): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    });
   }
 }

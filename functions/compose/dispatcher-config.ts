@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { invalidInput } from '../../core/errors.ts';
+import { runnerEnv } from '../../runner/config.ts';
 
 export interface DispatcherConfig {
   /** Run the dispatcher inside `reactorcide serve`. */
@@ -20,17 +21,18 @@ export interface DispatcherConfig {
   readonly runnerSettings: Readonly<Record<string, string>>;
 }
 
+/** The runner's operator-level settings: how it fetches and masks, not what a job runs. */
 const runnerPassThrough = [
-  'REACTORCIDE_ALLOW_HTTP',
-  'REACTORCIDE_S3_ENDPOINT',
-  'REACTORCIDE_S3_REGION',
-  'REACTORCIDE_S3_FORCE_PATH_STYLE',
-  'REACTORCIDE_FETCH_MAX_FILES',
-  'REACTORCIDE_FETCH_MAX_BYTES',
-  'REACTORCIDE_KILL_GRACE_SECONDS',
-  'REACTORCIDE_CLEANUP_TIMEOUT_SECONDS',
-  'REACTORCIDE_MASK_MIN_LENGTH',
-  'REACTORCIDE_SECRET_NAME_PATTERNS',
+  runnerEnv.allowHttp,
+  runnerEnv.s3Endpoint,
+  runnerEnv.s3Region,
+  runnerEnv.s3ForcePathStyle,
+  runnerEnv.fetchMaxFiles,
+  runnerEnv.fetchMaxBytes,
+  runnerEnv.killGrace,
+  runnerEnv.cleanupTimeout,
+  runnerEnv.maskMinLength,
+  runnerEnv.secretNamePatterns,
 ];
 
 export function parseDispatcherConfig(env: Readonly<Record<string, string | undefined>>, dataDir: string): DispatcherConfig {
