@@ -6,9 +6,14 @@
  * A third row is the floor under any runner written in Node: a script that only loads
  * child_process, prints as many NDJSON lines and spawns the same job script through pipes
  * in its own process group. What the runner adds is its distance from that row.
+ *
+ * Wall time on a shared machine swings by more than the margin, so with BENCH_INSTRUCTIONS=1
+ * (and valgrind on PATH) each row is also counted in instructions node retires, all its threads,
+ * not its children: the least of a few runs each, since V8's random hash-seed set-up only ever
+ * adds. Slow (seconds a run), but the same on a busy machine as on a quiet one.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, reportBench } from './support/report.ts';
@@ -63,12 +68,42 @@ for (let i = 0; i < iterations; i++) {
   maxRssKb = Math.max(maxRssKb, summary.runnerMaxRssKb ?? 0);
 }
 
+/** Instructions node retires for one command (valgrind callgrind's count), the least of `runs`. */
+function instructions(argv: string[], runs: number): number {
+  const log = join(source, 'callgrind.log');
+  let least = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync('valgrind', ['--tool=callgrind', `--log-file=${log}`, '--callgrind-out-file=/dev/null', process.execPath, ...argv], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    if (r.status !== 0) throw new Error(`valgrind ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const n = Number(/Collected : (\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
+    if (!Number.isFinite(n)) throw new Error('no instruction count in the valgrind log');
+    least = Math.min(least, n);
+  }
+  rmSync(log, { force: true });
+  return least;
+}
+
+const counted =
+  process.env.BENCH_INSTRUCTIONS === '1'
+    ? { bare: instructions(bare, 3), floor: instructions(floor, 3), runner: instructions(runner, 3) }
+    : undefined;
+
 const ratio = percentile(runnerMs, 50) / percentile(bareMs, 50);
 reportBench('runner', {
   rows: [
     { what: 'bare `node -e 0`', p50_ms: percentile(bareMs, 50), p90_ms: percentile(bareMs, 90) },
     { what: 'floor: node spawning the job script', p50_ms: percentile(floorMs, 50), p90_ms: percentile(floorMs, 90) },
     { what: 'no-op job through the runner', p50_ms: percentile(runnerMs, 50), p90_ms: percentile(runnerMs, 90) },
+    ...(counted
+      ? [
+          { what: 'instructions: bare (M)', p50_ms: counted.bare / 1e6, p90_ms: '' },
+          { what: 'instructions: floor (M)', p50_ms: counted.floor / 1e6, p90_ms: '' },
+          { what: 'instructions: runner (M)', p50_ms: counted.runner / 1e6, p90_ms: '' },
+        ]
+      : []),
   ],
   checks: [
     { name: 'runner / bare node start-up (p50)', value: ratio, target: '≤ 1.5', pass: ratio <= 1.5 },
@@ -77,5 +112,8 @@ reportBench('runner', {
   notes: [
     `${iterations} interleaved runs each, after 3 warm-up runs; node ${process.version}`,
     `floor / bare = ${(percentile(floorMs, 50) / percentile(bareMs, 50)).toFixed(2)}: the part of the ratio no runner in Node can remove`,
+    ...(counted
+      ? [`instructions: runner / bare = ${(counted.runner / counted.bare).toFixed(2)}, floor / bare = ${(counted.floor / counted.bare).toFixed(2)}`]
+      : ['BENCH_INSTRUCTIONS=1 also counts instructions (valgrind), which a busy machine does not skew']),
   ],
 });

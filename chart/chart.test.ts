@@ -107,6 +107,16 @@ test('the dispatcher as a sidecar, an Ingress, and existing Secrets instead of v
   assert.equal(data.REACTORCIDE_S3_BUCKET, 'logs');
 });
 
+test('the master keys of secrets come from an existing Secret, to the API and the dispatcher alike', { skip: skipNoHelm }, async () => {
+  const docs = render(['database.url=postgres://db/rc', 'secretKeys.existingSecret=rc-master-keys']);
+  await validateAll(docs);
+  const ref = { name: 'REACTORCIDE_SECRET_KEYS', valueFrom: { secretKeyRef: { name: 'rc-master-keys', key: 'REACTORCIDE_SECRET_KEYS' } } };
+  for (const name of ['rc-reactorcide-api', 'rc-reactorcide-dispatcher']) {
+    const container = find(docs, 'Deployment', name)?.spec.template.spec.containers[0];
+    assert.deepEqual(container.env, [ref], name);
+  }
+});
+
 test('without a database the render fails and says what is missing', { skip: skipNoHelm }, () => {
   const r = helmRun(['template', 'rc', chartDir]);
   assert.notEqual(r.status, 0);

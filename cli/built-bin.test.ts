@@ -97,7 +97,7 @@ test('the loader runs a cache only from a directory of its own that no one else 
   const tmp = freshTmp();
   const bundle = join(mkdtempSync(join(scratch, 'bundle-')), 'b.cjs');
   const load = (): string => {
-    const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(repoRoot, 'bin', 'code-cache.js'))}).loadWithCodeCache(process.argv[1]); process.stdout.write(m.exports); m.saveCodeCache();`, bundle], {
+    const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(repoRoot, 'bin', 'reactorcide.js'))}).loadWithCodeCache(process.argv[1]); process.stdout.write(m.exports); m.saveCodeCache();`, bundle], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: tmp },
     });

@@ -9,6 +9,15 @@ import { defineServe } from './commands/serve.ts';
 import { defineMigrate } from './commands/migrate.ts';
 import { defineToken } from './commands/token.ts';
 import { defineDispatcher } from './commands/dispatcher.ts';
+import { defineSubmit } from './commands/submit.ts';
+import { defineStatus } from './commands/status.ts';
+import { defineLogs } from './commands/logs.ts';
+import { defineWait } from './commands/wait.ts';
+import { defineCancel } from './commands/cancel.ts';
+import { defineList } from './commands/list.ts';
+import { defineDefinition } from './commands/definition.ts';
+import { defineSecret } from './commands/secret.ts';
+import { defineAudit } from './commands/audit.ts';
 
 export async function runProgram(argv: readonly string[]): Promise<void> {
   const program = new Command('reactorcide')
@@ -25,6 +34,25 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   defineMigrate(program);
   defineToken(program);
   defineDispatcher(program);
+  defineSubmit(program);
+  defineStatus(program);
+  defineLogs(program);
+  defineWait(program);
+  defineCancel(program);
+  defineList(program);
+  defineDefinition(program);
+  defineSecret(program);
+  defineAudit(program);
 
+  usageAfterErrors(program, 'reactorcide');
   await program.parseAsync([...argv]);
+}
+
+/** A usage error shows the command's own usage line, and where its full help is. */
+function usageAfterErrors(cmd: Command, path: string): void {
+  for (const sub of cmd.commands) {
+    const name = `${path} ${sub.name()}`;
+    sub.showHelpAfterError(`usage: ${name} ${sub.usage()}\n(run \`${name} --help\` for more)`);
+    usageAfterErrors(sub, name);
+  }
 }

@@ -10,11 +10,13 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'too_large'
+  /** Well-formed, but a value the server will not act on (a definition parameter off its pattern). */
+  | 'unprocessable'
   | 'unavailable'
   | 'internal';
 
 /** The one table from error code to HTTP status. */
-export const httpStatusOf: Readonly<Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 503 | 500>> =
+export const httpStatusOf: Readonly<Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 503 | 500>> =
   Object.freeze({
     invalid_input: 400,
     unauthorized: 401,
@@ -22,6 +24,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, 400 | 401 | 403 | 404 | 40
     not_found: 404,
     conflict: 409,
     too_large: 413,
+    unprocessable: 422,
     unavailable: 503,
     internal: 500,
   });

@@ -10,3 +10,5 @@ export * from './ports/index.ts';
 export * from './run-summary.ts';
 export * from './ports/object-store.ts';
 export * from './ports/log-archive-store.ts';
+export * from './job-definition.ts';
+export * from './reserved-env-names.ts';

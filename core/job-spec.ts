@@ -1,3 +1,4 @@
+import type { DefinitionRef } from './job-definition.ts';
 import type { TerminalState } from './job-state.ts';
 
 /**
@@ -63,6 +64,8 @@ export interface JobSpec {
   readonly concurrency?: ConcurrencySpec;
   readonly dependsOn: readonly DependencySpec[];
   readonly retry?: RetrySpec;
+  /** Set by the API when the job is a run of a job definition; never by a client. */
+  readonly definition?: DefinitionRef;
 }
 
 export const jobSpecLimits = Object.freeze({

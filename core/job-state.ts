@@ -1,5 +1,7 @@
 /**
- * A job's lifecycle: queued → (waiting) → starting → running → one terminal state.
+ * A job's lifecycle: queued → (waiting) → starting → running → one terminal state. An attempt
+ * that its retry policy retries goes back to queued with the next attempt instead of ending the
+ * job (functions/dispatch/settle-attempt.ts).
  * `failed` is the job's own non-zero exit; `errored` is the system's fault (fetch failure, image
  * pull, lost executor). The two are never conflated. Terminal states never change again.
  */

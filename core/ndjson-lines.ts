@@ -1,15 +1,14 @@
-import { StringDecoder } from 'node:string_decoder';
-
 /**
  * The lines of an NDJSON byte stream, split on "\n" only. Not node:readline: on newer Node it
  * also breaks lines at U+2028 and U+2029, which JSON.stringify leaves unescaped inside strings,
- * so a record whose text holds one would be cut in two.
+ * so a record whose text holds one would be cut in two. Web APIs only, so the typed client
+ * (which must run outside Node too) reads log streams with it as well.
  */
-export async function* ndjsonLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
+export async function* ndjsonLines(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
   let pending = '';
   for await (const chunk of input) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let start = 0;
     let nl: number;
     while ((nl = pending.indexOf('\n', start)) !== -1) {
@@ -18,6 +17,6 @@ export async function* ndjsonLines(input: AsyncIterable<Buffer | string>): Async
     }
     pending = pending.slice(start);
   }
-  pending += decoder.end();
+  pending += decoder.decode();
   if (pending !== '') yield pending;
 }

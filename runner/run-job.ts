@@ -59,7 +59,11 @@ class JobRun {
   private readonly masker: SecretMasker;
   private readonly pipeline: OutputPipeline;
   private readonly clock = new PhaseClock();
-  private readonly abort = new AbortController();
+  /** Made on first ask (a plugin's ctx.signal, an archive fetch): most runs never need one. */
+  private abortController: AbortController | undefined;
+  /** The run's own waits on a cancel (setup phases), kept apart from the AbortSignal's listeners. */
+  private readonly cancelListeners = new Set<() => void>();
+  private keepAlive: NodeJS.Timeout | undefined;
   private readonly jobEnv: JobEnv;
   private capture: Capture | undefined;
   private stopSignal: StopSignal | undefined;
@@ -97,7 +101,8 @@ class JobRun {
     if (this.stopSignal) return;
     this.stopSignal = signal;
     this.pipeline.system(`${why}: stopping the job`);
-    this.abort.abort(new Cancelled(signal));
+    this.abortController?.abort(new Cancelled(signal));
+    for (const listener of [...this.cancelListeners]) listener();
     void this.process?.stop(this.config.killGraceMs);
   }
 
@@ -105,9 +110,6 @@ class JobRun {
     const startedAt = new Date();
     publishInProcessRunner({ mask: (value, name) => this.pipeline.addSecret(name, value), info: this.info() });
     this.capture = captureProcessOutput(this.pipeline);
-    // Signal listeners do not keep Node alive: a hook awaiting only ctx.signal would otherwise
-    // let the process exit mid-run. This handle holds the run open until it is done.
-    const keepAlive = setInterval(() => {}, 1 << 30);
     try {
       const steps: Array<[Phase, () => Promise<PhaseOutcome | void>]> = [
         ['fetch_source', () => this.fetchSource()],
@@ -124,7 +126,7 @@ class JobRun {
       await this.phase('cleanup', () => this.cleanup());
       return this.summary(startedAt);
     } finally {
-      clearInterval(keepAlive);
+      if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
       this.capture.restore();
       publishInProcessRunner(undefined);
     }
@@ -136,14 +138,14 @@ class JobRun {
     this.clock.start(phase);
     this.pipeline.system(`--- ${phase}`);
     try {
-      if (this.abort.signal.aborted && phase !== 'cleanup') throw new Cancelled();
+      if (this.stopSignal && phase !== 'cleanup') throw new Cancelled();
       const outcome = (await (phase === 'run' || phase === 'cleanup' ? body() : this.unlessCancelled(body()))) ?? 'succeeded';
       this.capture?.flush();
       this.clock.finish(outcome);
       return outcome === 'succeeded' || outcome === 'skipped';
     } catch (err) {
       this.capture?.flush();
-      if (err instanceof Cancelled || this.abort.signal.aborted) {
+      if (err instanceof Cancelled || this.stopSignal) {
         this.clock.finish('cancelled');
         return false;
       }
@@ -157,14 +159,31 @@ class JobRun {
 
   /** A setup phase stops waiting when the run is cancelled; its hook may still be running. */
   private unlessCancelled<T>(work: Promise<T>): Promise<T> {
-    const signal = this.abort.signal;
     work.catch(() => {}); // once abandoned, its failure no longer matters
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(new Cancelled());
-      signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      const onCancel = (): void => reject(new Cancelled());
+      this.cancelListeners.add(onCancel);
+      work.then(resolve, reject).finally(() => this.cancelListeners.delete(onCancel));
     });
   }
+
+  /** The run's AbortSignal, aborted by cancel(); made when first asked for. */
+  private get signal(): AbortSignal {
+    if (this.abortController === undefined) {
+      this.abortController = new AbortController();
+      if (this.stopSignal) this.abortController.abort(new Cancelled(this.stopSignal));
+    }
+    return this.abortController.signal;
+  }
+
+  /**
+   * Holds the process open while a hook's promise is pending: signal listeners do not keep Node
+   * alive, so a hook awaiting only ctx.signal would otherwise let the process exit mid-run.
+   * Only then: a timer is code Node compiles afresh in every process, on every job's clock.
+   */
+  private readonly holdOpen = (): void => {
+    this.keepAlive ??= setInterval(() => {}, 1 << 30);
+  };
 
   private async fetchSource(): Promise<void> {
     // Synchronous: metadata calls on every job's start-up path, cheaper than a thread pool trip.
@@ -190,11 +209,14 @@ class JobRun {
   }
 
   private obtainOptions(what: 'source' | 'job code'): ObtainOptions {
+    const run = this; // eslint-disable-line @typescript-eslint/no-this-alias -- a getter's own `this` is the options object
     return {
       what,
       sha256: what === 'source' ? this.config.fetch.sourceSha256 : this.config.fetch.jobCodeSha256,
       settings: this.config.fetch,
-      signal: this.abort.signal,
+      get signal() {
+        return run.signal;
+      },
       say: (message) => this.pipeline.system(message),
       ...(this.deps.openS3 ? { openS3: this.deps.openS3 } : {}),
     };
@@ -205,21 +227,21 @@ class JobRun {
     // no separate job code was given), and from the operator's plugin directory.
     const found = [
       ...builtinPlugins,
-      ...(await loadPluginDir(join(this.jobDir, '.reactorcide', 'plugins'), 'job code plugin')),
-      ...(this.config.pluginDir ? await loadPluginDir(this.config.pluginDir, 'plugin directory') : []),
+      ...(await loadPluginDir(join(this.jobDir, '.reactorcide', 'plugins'), 'job code plugin', this.holdOpen)),
+      ...(this.config.pluginDir ? await loadPluginDir(this.config.pluginDir, 'plugin directory', this.holdOpen) : []),
     ];
     this.plugins = orderPlugins(found);
     this.pipeline.system(`plugins: ${this.plugins.map((p) => p.plugin.name).join(', ')}`);
-    await runHooks(this.plugins, 'startup', this.context('startup'));
+    await runHooks(this.plugins, 'startup', this.context('startup'), this.holdOpen);
   }
 
   private async hooksPhase(hook: 'environment'): Promise<void> {
-    await runHooks(this.plugins, hook, this.context('environment'));
+    await runHooks(this.plugins, hook, this.context('environment'), this.holdOpen);
   }
 
   private async runScript(): Promise<PhaseOutcome> {
-    await this.unlessCancelled(runHooks(this.plugins, 'beforeRun', this.context('run')));
-    const command = findJobCommand(this.jobDir, this.config.command);
+    await this.unlessCancelled(runHooks(this.plugins, 'beforeRun', this.context('run'), this.holdOpen));
+    const command = await findJobCommand(this.jobDir, this.config.command);
     this.pipeline.system(`running ${command.display}`);
     this.process = startJobProcess({
       argv: command.argv,
@@ -231,13 +253,13 @@ class JobRun {
       leftoverGraceMs: Math.min(this.config.killGraceMs, 2000),
       ...(this.deps.pressure ? { pressure: this.deps.pressure } : {}),
     });
-    if (this.abort.signal.aborted) void this.process.stop(this.config.killGraceMs);
+    if (this.stopSignal) void this.process.stop(this.config.killGraceMs);
     const exit = await this.process.done;
     this.script = this.scriptResult(exit.code, exit.signal);
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
     this.pipeline.system(`${command.display} ended with ${how}`);
 
-    const failures = await runAllHooks([...this.plugins].reverse(), 'afterRun', this.context('run'));
+    const failures = await runAllHooks([...this.plugins].reverse(), 'afterRun', this.context('run'), this.holdOpen);
     for (const f of failures) this.pipeline.system(f.message);
     const first = failures[0];
     if (first && this.script.outcome === 'succeeded') throw first;
@@ -250,34 +272,44 @@ class JobRun {
     return { outcome: code === 0 ? 'succeeded' : 'failed', exitCode: code ?? 1 };
   }
 
-  /** Always runs: every cleanup hook, in reverse, each even if another throws; bounded in time. */
+  /**
+   * Always runs: every cleanup hook, in reverse, each even if another throws; bounded in time
+   * once a hook is pending (the clock starts then: hooks that return at once need no timer).
+   */
   private async cleanup(): Promise<PhaseOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    let startClock = (): void => {};
+    const timeout = new Promise<PhaseOutcome>((resolve) => {
+      startClock = () => {
+        this.holdOpen();
+        timer ??= setTimeout(() => {
+          this.pipeline.system(`cleanup hooks did not finish within ${this.config.cleanupTimeoutMs / 1000} s; leaving them`);
+          resolve('errored');
+        }, this.config.cleanupTimeoutMs);
+      };
+    });
     const work = (async (): Promise<PhaseOutcome> => {
-      const failures = await runAllHooks([...this.plugins].reverse(), 'cleanup', this.context('cleanup'));
+      const failures = await runAllHooks([...this.plugins].reverse(), 'cleanup', this.context('cleanup'), () => startClock());
       for (const f of failures) this.pipeline.system(f.message);
       return failures.length === 0 ? 'succeeded' : 'errored';
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<PhaseOutcome>((resolve) => {
-      timer = setTimeout(() => {
-        this.pipeline.system(`cleanup hooks did not finish within ${this.config.cleanupTimeoutMs / 1000} s; leaving them`);
-        resolve('errored');
-      }, this.config.cleanupTimeoutMs);
-    });
     const outcome = await Promise.race([work, timeout]);
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
     if (this.createdWorkDir && this.workDir) removeDir(this.workDir);
     return outcome;
   }
 
   private context(phase: Phase): PluginContext {
+    const run = this; // eslint-disable-line @typescript-eslint/no-this-alias -- a getter's own `this` is the context
     return {
       job: this.info(),
       phase,
       env: this.jobEnv,
       mask: (value, name = 'MASKED') => this.pipeline.addSecret(name, value),
       log: (message) => this.pipeline.system(message),
-      signal: this.abort.signal,
+      get signal() {
+        return run.signal;
+      },
       result: this.script,
     };
   }

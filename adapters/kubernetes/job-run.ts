@@ -35,6 +35,9 @@ export interface JobRunContext {
 
 export class JobRun {
   private cancelRequested = false;
+  /** Set by `detach()`; ends `observe()` without touching the Job. */
+  private letGo: (() => void) | undefined;
+  private detachRequested = false;
   /** The Job's final condition (Complete, Failed) when it was seen. */
   private jobEnded: string | undefined;
   private readonly batch: BatchV1Api;
@@ -49,6 +52,15 @@ export class JobRun {
   cancel(): void {
     this.cancelRequested = true;
     this.deleteJob().catch(this.c.onError);
+  }
+
+  /**
+   * Stop following the Job but leave it running (a dispatcher stopping gracefully): `observe()`
+   * settles once the records read so far are handed on, and another dispatcher reattaches.
+   */
+  detach(): void {
+    this.detachRequested = true;
+    this.letGo?.();
   }
 
   async deleteJob(): Promise<void> {
@@ -72,8 +84,10 @@ export class JobRun {
     let pendingReason: string | undefined;
     let follower: Promise<void> | undefined;
     let wakeWaiters: (() => void)[] = [];
-    let settle!: (r: { fatal?: string; ended?: 'follower' | 'job' }) => void;
-    const settled = new Promise<{ fatal?: string; ended?: 'follower' | 'job' }>((r) => (settle = r));
+    let settle!: (r: { fatal?: string; ended?: 'follower' | 'job' | 'detached' }) => void;
+    const settled = new Promise<{ fatal?: string; ended?: 'follower' | 'job' | 'detached' }>((r) => (settle = r));
+    this.letGo = () => settle({ ended: 'detached' });
+    if (this.detachRequested) this.letGo();
 
     const selector = selectorFor(c.jobId);
     const ns = c.namespace;
@@ -141,6 +155,11 @@ export class JobRun {
     clearTimeout(pendingTimer);
     abort.abort();
     await Promise.all([jobs.stopped(), pods.stopped()]);
+    if (end.ended === 'detached') {
+      await follower;
+      await batcher.drain();
+      return { outcome: 'errored', exitCode: null, reason: 'detached: the Job runs on for another dispatcher to follow', phases: [] };
+    }
     if (end.fatal !== undefined) {
       // A pod that will never start is removed rather than left pulling or pending.
       await this.deleteJob().catch(c.onError);

@@ -5,9 +5,9 @@ import type { ExecutionSpec } from '../../core/ports/executor.ts';
 import { makeTree } from '../../runner/test-support/run-cli.ts';
 import { parseKubernetesConfig } from './config.ts';
 import { createKubernetesExecutor, loadKubeConfig } from './kubernetes-executor.ts';
-import type { PodControl } from './test-support/fake-cluster.ts';
 import { startFakeApiServer, type FakeApiServer } from './test-support/fake-api-server.ts';
 import { realRunnerKubelet } from './test-support/real-runner-kubelet.ts';
+import { scriptedRunner } from './test-support/scripted-runner.ts';
 
 let api: FakeApiServer;
 before(async () => {
@@ -134,25 +134,6 @@ test('a run past its timeout is ended by activeDeadlineSeconds and is timed_out'
   assert.equal(job?.spec.activeDeadlineSeconds, 2);
 });
 
-/** A scripted container that prints `n` records, three per timestamp, then a summary. */
-function scriptedRunner(n: number, gate: { open: number }) {
-  const base = Date.parse('2026-01-01T00:00:00.000Z');
-  const record = (i: number): LogRecord => ({ ts: new Date(base + Math.floor(i / 3)).toISOString(), stream: 'stdout', phase: 'run', text: `record ${i}\n` });
-  return (pod: PodControl): void => {
-    setTimeout(() => {
-      pod.running();
-      let i = 0;
-      const tick = (): void => {
-        if (pod.pod().status.containerStatuses?.[0]?.state?.terminated) return; // killed: stop printing
-        while (i < Math.min(n, gate.open)) pod.log(`${JSON.stringify(record(i++))}\n`);
-        if (i < n) return void setTimeout(tick, 10);
-        pod.log(`${JSON.stringify({ ts: new Date().toISOString(), summary: { jobId: 'x', outcome: 'succeeded', exitCode: 0, startedAt: '', finishedAt: '', durationMs: 1, phases: [] } })}\n`);
-        setTimeout(() => pod.terminate(0), 20);
-      };
-      tick();
-    }, 20);
-  };
-}
 const expected = (n: number): string[] => Array.from({ length: n }, (_, i) => `record ${i}\n`);
 
 test('when watches and the log stream break mid-run, the executor resumes without losing or repeating a record', async () => {
@@ -241,4 +222,32 @@ test('a pod that goes away mid-run without a summary (eviction) is errored with 
   const result = await execution.done;
   assert.equal(result.outcome, 'errored');
   assert.match(result.reason ?? '', /the runner exited with code 143 \(Error\) without a summary|the pod was deleted before the runner reported/);
+});
+
+test("reattach follows the asked attempt's Job, never an earlier attempt's; detach stops following but leaves the Job running", async () => {
+  const jobId = newId();
+  api.cluster.kubelet = scriptedRunner(5, { open: 5 });
+  assert.equal((await executor().start(specFor('/src', { jobId, attempt: 1 }), collector().hooks).done).outcome, 'succeeded');
+  // Attempt 1's Job is kept (TTL); attempt 2 has none yet: a reattach to attempt 2 finds nothing.
+  assert.equal(await executor().reattach(jobId, collector().hooks, undefined, 2), null);
+
+  const gate = { open: 10 };
+  api.cluster.kubelet = scriptedRunner(40, gate);
+  const before = collector();
+  const execution = executor().start(specFor('/src', { jobId, attempt: 2 }), before.hooks);
+  await waitFor(() => before.records.length >= 10, 'the first records of attempt 2');
+  assert.ok(execution.detach);
+  execution.detach();
+  await execution.done;
+  const second = [...api.cluster.objects.jobs.values()].find((j) => j.metadata.annotations['reactorcide.dev/job-id'] === jobId && j.metadata.annotations['reactorcide.dev/attempt'] === '2');
+  assert.ok(second, "attempt 2's Job is still there");
+  assert.deepEqual(api.cluster.deletions.filter((d) => d.name === second.metadata.name), [], 'detach deletes nothing');
+
+  const last = before.records[before.records.length - 1] as LogRecord;
+  const rest = collector();
+  const resumed = await executor().reattach(jobId, rest.hooks, { ts: last.ts, count: before.records.filter((r) => r.ts === last.ts).length }, 2);
+  assert.ok(resumed);
+  gate.open = 40;
+  assert.equal((await resumed.done).outcome, 'succeeded');
+  assert.deepEqual([...before.records, ...rest.records].map((r) => r.text), expected(40));
 });

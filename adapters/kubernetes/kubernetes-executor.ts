@@ -8,12 +8,13 @@ import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from '@kubernetes/clien
 import { coerceError } from '../../core/errors.ts';
 import type { Execution, ExecutionHooks, ExecutionResult, ExecutionSpec, Executor, ResumePoint } from '../../core/ports/executor.ts';
 import { SecretMasker } from '../../runner/masking/index.ts';
+import { jobApiEnv } from '../../runner/job/api-env.ts';
 import type { KubernetesConfig } from './config.ts';
 import { fromKubeError, kubeStatusCode } from './kube-errors.ts';
 import { JobRun } from './job-run.ts';
 import { LogCursor } from './log-cursor.ts';
 import { buildManifests, ownedBy } from './manifests.ts';
-import { jobIdAnnotation, jobName, managedSelector, selectorFor } from './names.ts';
+import { attemptAnnotation, jobIdAnnotation, jobName, managedSelector, selectorFor } from './names.ts';
 import { jobFinished } from './pod-status.ts';
 
 export interface KubernetesExecutorOptions {
@@ -63,7 +64,9 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
   function start(spec: ExecutionSpec, hooks: ExecutionHooks): Execution {
     const masker = new SecretMasker();
     for (const [name, value] of Object.entries(spec.secrets)) masker.add(name, value);
+    if (spec.api) masker.add(jobApiEnv.token, spec.api.token);
     let cancelled = false;
+    let detached = false;
     let run: JobRun | undefined;
     const done = (async (): Promise<ExecutionResult> => {
       const name = jobName(spec.jobId);
@@ -90,6 +93,8 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
         }
       }
       if (cancelled) run.cancel();
+      // Let go only once the Job and its Secret exist: a pod waiting for a Secret never starts.
+      else if (detached) run.detach();
       return run.observe();
     })();
     return {
@@ -98,19 +103,25 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
         cancelled = true;
         run?.cancel();
       },
+      detach() {
+        detached = true;
+        run?.detach();
+      },
     };
   }
 
-  async function reattach(jobId: string, hooks: ExecutionHooks, resumeAfter?: ResumePoint): Promise<Execution | null> {
+  async function reattach(jobId: string, hooks: ExecutionHooks, resumeAfter?: ResumePoint, attempt?: number): Promise<Execution | null> {
     let jobs: V1Job[];
     try {
       jobs = (await batch.listNamespacedJob({ namespace, labelSelector: selectorFor(jobId) })).items;
     } catch (err) {
       throw fromKubeError(err, `could not list the Kubernetes Jobs of job ${jobId}`);
     }
-    // A retried job may still have its earlier attempt's Job (kept for its TTL): follow the newest.
+    // A retried job may still have its earlier attempt's Job (kept for its TTL): follow the asked
+    // attempt's (never an earlier attempt's result as this one's), else the newest.
     const job = jobs
       .filter((j) => j.metadata?.annotations?.[jobIdAnnotation] === jobId)
+      .filter((j) => attempt === undefined || (j.metadata?.annotations?.[attemptAnnotation] ?? '1') === String(attempt))
       .sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
     if (!job?.metadata?.name) return null;
     const masker = new SecretMasker();
@@ -121,7 +132,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
       if (kubeStatusCode(err) !== 404) throw fromKubeError(err, `could not read the Secret of job ${jobId}`);
     }
     const run = runFor(jobId, job, hooks, masker, new LogCursor(resumeAfter));
-    return { done: run.observe(), cancel: () => run.cancel() };
+    return { done: run.observe(), cancel: () => run.cancel(), detach: () => run.detach() };
   }
 
   async function listActive(): Promise<string[]> {

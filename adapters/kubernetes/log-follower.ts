@@ -135,9 +135,15 @@ function parseLine(line: string): LogRecord | SummaryRecord | undefined {
   return undefined;
 }
 
+/** Each pass sleeps on the same run's signal: the abort listener goes with the timer, so they do not pile up. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
   });
 }

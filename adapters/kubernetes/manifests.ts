@@ -7,9 +7,10 @@
 import type { V1Job, V1Secret, V1EnvVar, V1ResourceRequirements } from '@kubernetes/client-node';
 import { invalidInput } from '../../core/errors.ts';
 import type { ExecutionSpec } from '../../core/ports/executor.ts';
+import { jobApiEnv } from '../../runner/job/api-env.ts';
 import { runnerEnv } from '../process/runner-env.ts';
 import type { KubernetesConfig } from './config.ts';
-import { containerName, jobIdAnnotation, jobIdLabel, labels, managedBy } from './names.ts';
+import { attemptAnnotation, containerName, jobIdAnnotation, jobIdLabel, labels, managedBy } from './names.ts';
 import { parseQuantity } from './quantity.ts';
 
 /** Where the pod's emptyDir is mounted; the runner's work dir and HOME live under it. */
@@ -31,12 +32,14 @@ export interface ManifestOptions {
 export function buildManifests(spec: ExecutionSpec, config: KubernetesConfig, options: ManifestOptions): JobManifests {
   const { name } = options;
   const objectLabels = { [labels.managedBy]: managedBy, [labels.component]: 'job', [labels.jobId]: jobIdLabel(spec.jobId) };
-  const metadata = { name, namespace: config.namespace, labels: objectLabels, annotations: { [jobIdAnnotation]: spec.jobId } };
+  const metadata = { name, namespace: config.namespace, labels: objectLabels, annotations: { [jobIdAnnotation]: spec.jobId, [attemptAnnotation]: String(spec.attempt ?? 1) } };
 
   // runnerEnv refuses REACTORCIDE_* names in the job's env and secrets, so a job cannot steer the runner.
   const plain = runnerEnv(spec, { workDir: `${workspacePath}/work`, inherit: {}, passThrough: [] });
-  for (const secretName of Object.keys(spec.secrets)) delete plain[secretName];
-  const secretNames = [...Object.keys(spec.secrets), ...config.secretRefs.map((r) => r.env)];
+  // The job token travels like the job's secrets: in the per-job Secret, never in the pod spec.
+  const secretValues: Record<string, string> = { ...spec.secrets, ...(spec.api ? { [jobApiEnv.token]: spec.api.token } : {}) };
+  for (const secretName of Object.keys(secretValues)) delete plain[secretName];
+  const secretNames = [...Object.keys(secretValues), ...config.secretRefs.map((r) => r.env)];
   Object.assign(plain, options.runnerSettings, {
     HOME: workspacePath,
     TMPDIR: '/tmp',
@@ -48,7 +51,7 @@ export function buildManifests(spec: ExecutionSpec, config: KubernetesConfig, op
 
   const env: V1EnvVar[] = [
     ...Object.entries(plain).sort(([a], [b]) => a.localeCompare(b)).map(([n, value]) => ({ name: n, value })),
-    ...Object.keys(spec.secrets).map((n) => ({ name: n, valueFrom: { secretKeyRef: { name, key: n } } })),
+    ...Object.keys(secretValues).map((n) => ({ name: n, valueFrom: { secretKeyRef: { name, key: n } } })),
     ...config.secretRefs.map((r) => ({ name: r.env, valueFrom: { secretKeyRef: { name: r.secret, key: r.key } } })),
   ];
 
@@ -112,7 +115,7 @@ export function buildManifests(spec: ExecutionSpec, config: KubernetesConfig, op
   };
 
   const secret: V1Secret | undefined =
-    Object.keys(spec.secrets).length === 0
+    Object.keys(secretValues).length === 0
       ? undefined
       : {
           apiVersion: 'v1',
@@ -120,7 +123,7 @@ export function buildManifests(spec: ExecutionSpec, config: KubernetesConfig, op
           metadata,
           type: 'Opaque',
           immutable: true,
-          data: Object.fromEntries(Object.entries(spec.secrets).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
+          data: Object.fromEntries(Object.entries(secretValues).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
         };
   return { job, secret };
 }

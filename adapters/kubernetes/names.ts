@@ -12,6 +12,8 @@ export const labels = {
   jobId: 'reactorcide.dev/job-id',
 } as const;
 export const jobIdAnnotation = 'reactorcide.dev/job-id';
+/** Which attempt of the job a Job runs (absent on Jobs made before retries: attempt 1). */
+export const attemptAnnotation = 'reactorcide.dev/attempt';
 export const managedBy = 'reactorcide';
 export const containerName = 'runner';
 

@@ -1,4 +1,4 @@
-/** The DispatchStore over the jobs and job_outbox tables (migrations 0001 and 0005). */
+/** The DispatchStore over the jobs and job_outbox tables (migrations 0001, 0005, 0007 and 0008). */
 import type { JobState } from '../../core/job-state.ts';
 import type { DispatchStore, OutboxEntry } from '../../core/ports/dispatch-store.ts';
 import type { Db } from './database.ts';
@@ -8,20 +8,38 @@ import { pgCall } from './pg-errors.ts';
 interface OutboxRow {
   id: string;
   job_id: string;
-  kind: 'enqueue' | 'cancel';
+  kind: 'enqueue' | 'cancel' | 'release';
   queue: string;
   priority: number;
+  replaces: string | null;
+  waiting: boolean;
 }
+
+/** Times inside JSON look like the API's others: UTC, milliseconds, `Z`. */
+const isoFormat = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
 
 export function createPgDispatchStore(db: Db): DispatchStore {
   return {
     pendingOutbox: (limit) =>
       pgCall(async () => {
         const rows = await db.manyOrNone<OutboxRow>(
-          'SELECT id::text, job_id, kind, queue, priority FROM job_outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1',
+          `SELECT o.id::text, o.job_id, o.kind, o.queue, o.priority, o.payload->>'replaces' AS replaces,
+             coalesce(j.state = 'waiting', false) AS waiting
+           FROM job_outbox o LEFT JOIN jobs j ON j.id = o.job_id
+           WHERE o.relayed_at IS NULL AND (o.not_before IS NULL OR o.not_before <= clock_timestamp()) ORDER BY o.id LIMIT $1`,
           [limit],
         );
-        return rows.map((r): OutboxEntry => ({ id: r.id, jobId: r.job_id, kind: r.kind, queue: r.queue, priority: r.priority }));
+        return rows.map(
+          (r): OutboxEntry => ({
+            id: r.id,
+            jobId: r.job_id,
+            kind: r.kind,
+            queue: r.queue,
+            priority: r.priority,
+            ...(r.replaces === null ? {} : { replaces: r.replaces }),
+            ...(r.waiting ? { waiting: true } : {}),
+          }),
+        );
       }),
     markRelayed: (entry, queueRef) =>
       pgCall(async () => {
@@ -43,8 +61,8 @@ export function createPgDispatchStore(db: Db): DispatchStore {
       pgCall(async () => {
         const row = await db.oneOrNone<JobRow>(
           `WITH u AS (
-             UPDATE jobs SET state = 'starting', dispatched_by = $2, updated_at = now()
-             WHERE id = $1 AND state = 'queued' AND cancel_requested_at IS NULL
+             UPDATE jobs SET state = 'starting', dispatched_by = $2, updated_at = now(), not_before = NULL, attempt_log_offset = log_next_offset
+             WHERE id = $1 AND state = 'queued' AND cancel_requested_at IS NULL AND (not_before IS NULL OR not_before <= clock_timestamp())
              RETURNING *
            ), t AS (
              INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2 FROM u
@@ -53,6 +71,80 @@ export function createPgDispatchStore(db: Db): DispatchStore {
           [jobId, dispatcherId],
         );
         return row === null ? null : jobFromRow(row);
+      }),
+    retryLater: (input) =>
+      pgCall(async () => {
+        const row = await db.oneOrNone<JobRow>(
+          `WITH prev AS (
+             SELECT id, state FROM jobs
+             WHERE id = $(jobId) AND attempt = $(attempt) AND state IN ('starting','running') AND cancel_requested_at IS NULL
+             FOR UPDATE
+           ), u AS (
+             UPDATE jobs SET state = 'queued', attempt = jobs.attempt + 1, updated_at = now(),
+               not_before = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $(delaySeconds))),
+               past_attempts = jobs.past_attempts || jsonb_build_array(jsonb_build_object(
+                 'attempt', jobs.attempt, 'state', $(state)::text, 'exitCode', $(exitCode)::int,
+                 'errorReason', $(errorReason)::text, 'phases', $(phases)::jsonb,
+                 'startedAt', (SELECT to_char(max(t.at) AT TIME ZONE 'UTC', $(isoFormat)) FROM job_transitions t
+                               WHERE t.job_id = jobs.id AND t.to_state = 'starting'),
+                 'finishedAt', to_char(clock_timestamp() AT TIME ZONE 'UTC', $(isoFormat)))),
+               exit_code = NULL, error_reason = NULL, phases = '[]'::jsonb, dispatched_by = NULL
+             FROM prev WHERE jobs.id = prev.id
+             RETURNING jobs.*, prev.state AS from_state
+           ), t AS (
+             INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, from_state, 'queued', $(reason) FROM u
+           ), o AS (
+             INSERT INTO job_outbox (job_id, kind, queue, priority, payload, not_before)
+             SELECT id, 'enqueue', queue, priority, jsonb_build_object('replaces', $(taskRef)::text), not_before FROM u
+           )
+           SELECT ${jobColumns} FROM u`,
+          {
+            jobId: input.jobId,
+            attempt: input.attempt,
+            state: input.state,
+            exitCode: input.exitCode,
+            errorReason: input.errorReason,
+            phases: JSON.stringify(input.phases),
+            delaySeconds: Math.max(0, input.delayMs) / 1000,
+            taskRef: input.taskRef,
+            reason: input.reason.slice(0, 2000),
+            isoFormat,
+          },
+        );
+        return row === null ? null : jobFromRow(row);
+      }),
+    takeOver: (jobId, attempt, dispatcherId) =>
+      pgCall(async () => {
+        const row = await db.oneOrNone<JobRow>(
+          `WITH u AS (
+             UPDATE jobs SET dispatched_by = $3, updated_at = now()
+             WHERE id = $1 AND attempt = $2 AND state IN ('starting','running')
+             RETURNING *
+           ), t AS (
+             INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, state, state, 'reattached by ' || $3 FROM u
+           )
+           SELECT ${jobColumns} FROM u`,
+          [jobId, attempt, dispatcherId],
+        );
+        return row === null ? null : jobFromRow(row);
+      }),
+    resumePoint: (jobId) =>
+      pgCall(async () => {
+        // Only the last chunks are read: the resume point is the last record and its equals in `ts`.
+        const row = await db.oneOrNone<{ ts: string; n: number }>(
+          `WITH j AS (SELECT attempt_log_offset AS o FROM jobs WHERE id = $1),
+           c AS (
+             SELECT first_offset, records FROM job_log_chunks, j
+             WHERE job_id = $1 AND first_offset + record_count > j.o
+             ORDER BY first_offset DESC LIMIT 64
+           ), r AS (
+             SELECT e.rec->>'ts' AS ts FROM c, j, jsonb_array_elements(c.records) WITH ORDINALITY AS e(rec, i)
+             WHERE c.first_offset + e.i - 1 >= j.o
+           ), last AS (SELECT max(ts) AS ts FROM r)
+           SELECT last.ts, (SELECT count(*) FROM r WHERE r.ts = last.ts)::int AS n FROM last WHERE last.ts IS NOT NULL`,
+          [jobId],
+        );
+        return row === null ? null : { ts: row.ts, count: row.n };
       }),
     cancelRequested: (jobIds) =>
       pgCall(async () => {

@@ -1,11 +1,11 @@
-import type { Job } from '../../core/job.ts';
+import type { Job, PastAttempt } from '../../core/job.ts';
 import type { JobSpec } from '../../core/job-spec.ts';
 import type { JobState } from '../../core/job-state.ts';
 import type { PhaseTiming } from '../../core/phases.ts';
 
 /** The columns a job is read with, everywhere, so every query maps through `jobFromRow`. */
 export const jobColumns = `id, name, state, spec, queue, priority, labels, parent_id, submitted_by, attempt,
-  exit_code, error_reason, phases, created_at, started_at, finished_at, updated_at, cancel_requested_at`;
+  max_attempts, not_before, past_attempts, exit_code, error_reason, phases, created_at, started_at, finished_at, updated_at, cancel_requested_at`;
 
 export interface JobRow {
   id: string;
@@ -18,6 +18,9 @@ export interface JobRow {
   parent_id: string | null;
   submitted_by: string | null;
   attempt: number;
+  max_attempts: number;
+  not_before: Date | null;
+  past_attempts: PastAttempt[];
   exit_code: number | null;
   error_reason: string | null;
   phases: PhaseTiming[];
@@ -42,6 +45,9 @@ export function jobFromRow(r: JobRow): Job {
     parentId: r.parent_id,
     submittedBy: r.submitted_by,
     attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    retryAt: r.state === 'queued' ? iso(r.not_before) : null,
+    previousAttempts: r.past_attempts,
     exitCode: r.exit_code,
     errorReason: r.error_reason,
     phases: r.phases,

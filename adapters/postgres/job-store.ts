@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, conflict, invalidInput, notFound } from '../../core/errors.ts';
+import { AppError, conflict, notFound } from '../../core/errors.ts';
 import type { Job } from '../../core/job.ts';
 import type { JobSpec } from '../../core/job-spec.ts';
 import { isTerminal, terminalStates } from '../../core/job-state.ts';
 import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
+import type { AuditEvent } from '../../core/ports/audit-log.ts';
+import { insertAuditEvent } from './audit-log.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import type { Db } from './database.ts';
 import { defaultInsertBatch, defaultReadBatch, statementBatcher, type BatchOptions } from './statement-batcher.ts';
@@ -163,7 +165,8 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
     const missing = ids.findIndex((id) => !found.has(id));
     if (missing >= 0) {
       const field = `spec.dependsOn[${missing}].jobId`;
-      throw invalidInput(`${field}: no job ${ids[missing]}`, { field });
+      // Well-formed, but nothing to wait for: refused (422) rather than accepted and cancelled later.
+      throw new AppError('unprocessable', `${field}: no job ${ids[missing]}`, { field });
     }
   }
 
@@ -225,6 +228,8 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
     if (filter.name !== undefined) where.push(`name = ${param(filter.name)}`);
     if (filter.createdAfter !== undefined) where.push(`created_at >= ${param(filter.createdAfter)}::timestamptz`);
     if (filter.createdBefore !== undefined) where.push(`created_at < ${param(filter.createdBefore)}::timestamptz`);
+    if (filter.parentId !== undefined) where.push(`parent_id = ${param(filter.parentId)}::uuid`);
+    if (filter.submittedBy !== undefined) where.push(`submitted_by = ${param(filter.submittedBy)}::uuid`);
     if (page.after !== undefined) {
       where.push(`(created_at, id) < (${param(page.after.createdAt)}::timestamptz, ${param(page.after.id)}::uuid)`);
     }
@@ -237,7 +242,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
     return { jobs, next };
   }
 
-  async function requestCancel(id: string): Promise<Job | null> {
+  async function requestCancel(id: string, audit?: AuditEvent): Promise<Job | null> {
     return db.tx(async (t) => {
       const cur = await t.oneOrNone<{ state: Job['state']; cancel_requested_at: Date | null }>(
         'SELECT state, cancel_requested_at FROM jobs WHERE id = $1 FOR UPDATE',
@@ -259,6 +264,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
         await t.none('UPDATE jobs SET cancel_requested_at = now(), updated_at = now() WHERE id = $1', [id]);
       }
       if (cur.cancel_requested_at === null) {
+        if (audit) await insertAuditEvent(t, audit);
         await t.none(
           `INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'cancel', queue, priority FROM jobs WHERE id = $1`,
           [id],
@@ -270,7 +276,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
 
   async function transition(id: string, input: TransitionInput): Promise<Job> {
     const row = await db.oneOrNone<JobRow>(
-      `WITH prev AS (SELECT id, state FROM jobs WHERE id = $(id) FOR UPDATE),
+      `WITH prev AS (SELECT id, state FROM jobs WHERE id = $(id) AND ($(attempt)::int IS NULL OR attempt = $(attempt)::int) FOR UPDATE),
        u AS (
          UPDATE jobs SET state = $(to), updated_at = now(),
            started_at = CASE WHEN $(to) = 'running' THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
@@ -290,11 +296,13 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
         exitCode: input.exitCode ?? null,
         errorReason: input.errorReason ?? null,
         phases: input.phases ?? null,
+        attempt: input.attempt ?? null,
       },
     );
     if (row !== null) return jobFromRow(row);
-    const cur = await db.oneOrNone<{ state: string }>('SELECT state FROM jobs WHERE id = $1', [id]);
+    const cur = await db.oneOrNone<{ state: string; attempt: number }>('SELECT state, attempt FROM jobs WHERE id = $1', [id]);
     if (cur === null) throw notFound(`no job ${id}`);
+    if (input.attempt !== undefined && cur.attempt !== input.attempt) throw conflict(`job is on attempt ${cur.attempt}, not ${input.attempt}`);
     throw conflict(`job is ${cur.state}; cannot move to ${input.to}`);
   }
 
@@ -306,7 +314,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
         return row === null ? null : jobFromRow(row);
       }),
     list: (filter, page) => pgCall(() => list(filter, page)),
-    requestCancel: (id) => pgCall(() => requestCancel(id)),
+    requestCancel: (id, audit) => pgCall(() => requestCancel(id, audit)),
     transition: (id, input) => pgCall(() => transition(id, input)),
   };
 }

@@ -12,7 +12,7 @@ test('migrations apply once, in order, even when started concurrently', async ()
     const readiness = createPgReadiness(t.db);
     assert.deepEqual(await readiness.schemaStatus(), { applied: 0, expected: loadMigrations().length });
     const results = await Promise.all([migrate(t.db), migrate(t.db), migrate(t.db)]);
-    const applied = results.flat().sort();
+    const applied = results.flat().sort((x, y) => x - y);
     assert.deepEqual(applied, loadMigrations().map((m) => m.version));
     assert.deepEqual(await migrate(t.db), []);
     const status = await readiness.schemaStatus();

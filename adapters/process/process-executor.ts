@@ -13,7 +13,9 @@ import type { LogRecord } from '../../core/log-record.ts';
 import type { Execution, ExecutionHooks, ExecutionResult, ExecutionSpec, Executor } from '../../core/ports/executor.ts';
 import type { RunSummary, SummaryRecord } from '../../core/run-summary.ts';
 import { SecretMasker } from '../../runner/masking/index.ts';
+import { jobApiEnv } from '../../runner/job/api-env.ts';
 import { RecordBatcher } from './record-batcher.ts';
+import type { RunnerSpawner, SpawnedRunner } from './runner-spawner.ts';
 import { defaultPassThrough, runnerEnv } from './runner-env.ts';
 
 export interface ProcessExecutorConfig {
@@ -28,6 +30,8 @@ export interface ProcessExecutorConfig {
   /** The dispatcher's own environment, read only for the pass-through variables. */
   readonly inheritEnv: Readonly<Record<string, string | undefined>>;
   readonly passThrough?: readonly string[];
+  /** Starts runners from a small helper process (see runner-spawner.ts); absent, this process forks them itself. */
+  readonly spawner?: RunnerSpawner;
 }
 
 export function createProcessExecutor(config: ProcessExecutorConfig): Executor {
@@ -40,6 +44,7 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
   let kill: (() => void) | undefined;
   const masker = new SecretMasker();
   for (const [name, value] of Object.entries(spec.secrets)) masker.add(name, value);
+  if (spec.api) masker.add(jobApiEnv.token, spec.api.token);
 
   const done = (async (): Promise<ExecutionResult> => {
     const workDir = join(config.workRoot, spec.jobId);
@@ -51,7 +56,14 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
       return { outcome: 'errored', exitCode: null, reason: masker.maskText(coerceError(err).message), phases: [] };
     }
     const [command, ...args] = config.runnerCommand;
-    const child = spawn(command as string, args, { env, cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let child: SpawnedRunner;
+    try {
+      child = config.spawner
+        ? await config.spawner.spawn(command as string, args, { env, cwd: workDir })
+        : spawn(command as string, args, { env, cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      return { outcome: 'errored', exitCode: null, reason: masker.maskText(`the runner could not start: ${coerceError(err).message}`), phases: [] };
+    }
     const stop = (): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -56,13 +56,23 @@ envFrom:
   - secretRef:
       name: {{ .Values.s3.existingSecret }}
   {{- end }}
-{{- if .Values.database.existingSecret }}
+{{- if or .Values.database.existingSecret .Values.secretKeys.existingSecret }}
 env:
+  {{- if .Values.database.existingSecret }}
   - name: DATABASE_URL
     valueFrom:
       secretKeyRef:
         name: {{ .Values.database.existingSecret }}
         key: {{ .Values.database.existingSecretKey }}
+  {{- end }}
+  {{- if .Values.secretKeys.existingSecret }}
+  {{- /* The master keys that encrypt stored secrets: the API and the dispatcher need the same list. */}}
+  - name: REACTORCIDE_SECRET_KEYS
+    valueFrom:
+      secretKeyRef:
+        name: {{ .Values.secretKeys.existingSecret }}
+        key: {{ .Values.secretKeys.existingSecretKey }}
+  {{- end }}
 {{- end }}
 {{- end -}}
 

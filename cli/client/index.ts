@@ -1,2 +1,3 @@
 export { packDirectory, type PackOptions } from './pack-directory.ts';
-export { uploadBlob, uploadDirectory, tarballSource, type ApiClientOptions, type UploadedBlob } from './upload-blob.ts';
+export { uploadDirectory, tarballSource } from './upload-blob.ts';
+export { gitignoreFilter } from './gitignore-filter.ts';

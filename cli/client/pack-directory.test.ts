@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createTestDatabase, type TestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
-import { AppError } from '../../core/errors.ts';
+import { ClientError, createClient } from '../../client/index.ts';
 import { parseServerConfig } from '../../functions/compose/config.ts';
 import { openObjectStorage } from '../../functions/compose/object-storage.ts';
 import { pgDeps } from '../../functions/compose/pg-deps.ts';
@@ -94,13 +94,13 @@ test('uploadDirectory sends the packed tree to PUT /v1/blobs over a real socket'
     const root = join(dir, 'upload');
     await tree(root);
     const apiUrl = `http://127.0.0.1:${port}`;
-    const blob = await uploadDirectory({ apiUrl, token }, root);
+    const blob = await uploadDirectory(createClient({ server: apiUrl, token }), root);
     assert.equal(blob.size, (await bytes(root)).length);
     const source = tarballSource(blob);
     const out = join(dir, 'upload-out');
     await fetchArchive(source.url, out, { sha256: source.sha256 });
     assert.equal(await readFile(join(out, 'run.sh'), 'utf8'), 'echo hi\n');
-    await assert.rejects(uploadDirectory({ apiUrl, token: viewer }, root), (e: unknown) => e instanceof AppError && e.code === 'forbidden');
+    await assert.rejects(uploadDirectory(createClient({ server: apiUrl, token: viewer }), root), (e: unknown) => e instanceof ClientError && e.code === 'forbidden');
   } finally {
     await new Promise<void>((resolve) => server?.close(() => resolve()));
     await t.drop();

@@ -1,6 +1,6 @@
 /**
  * The flags of `reactorcide run`, declared once: commander builds `--help` and usage errors from
- * this table, and the fast path (run-fast.ts) parses with node:util from the same table. Each
+ * this table, and the fast path (run-fast.ts) parses from the same table, as parseArgs would. Each
  * flag becomes the REACTORCIDE_* variable the runner reads; a flag left out leaves the
  * environment's setting alone.
  */

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
+import { serveUrl } from '../test-support/serve-url.ts';
 
 // The real command line, through tsx, as a user runs it: bootstrap a token, serve, migrate.
 const root = new URL('../../', import.meta.url).pathname;
@@ -30,15 +31,7 @@ test('embedded: token create bootstraps an admin, serve applies migrations and s
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = '';
-        server.stderr.on('data', (d: Buffer) => {
-          err += d.toString();
-          const m = /API on (http:\/\/\S+) /.exec(err);
-          if (m?.[1] !== undefined) resolve(m[1]);
-        });
-        server.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-      });
+      const url = await serveUrl(server).url;
       assert.equal((await fetch(`${url}/readyz`)).status, 200);
       const res = await fetch(`${url}/v1/jobs`, {
         method: 'POST',
@@ -71,6 +64,32 @@ test('migrate applies the migrations to DATABASE_URL once; bad settings name the
     const bad = cli(['serve'], { REACTORCIDE_PORT: 'http' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /REACTORCIDE_PORT must be an integer/);
+  } finally {
+    await t.drop();
+  }
+});
+
+test('serve refuses to start, naming the setting, when the master key does not fit the stored secrets', async () => {
+  const t = await createTestDatabase();
+  try {
+    const { createPgSecretStore } = await import('../../adapters/postgres/secret-store.ts');
+    const { createSecretCipher, parseMasterKeys } = await import('../../core/secret-cipher.ts');
+    const k1 = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+    await createPgSecretStore(t.db, createSecretCipher(parseMasterKeys(k1, 'S'))).put('SERVE_SECRET', 'serve-secret-value', { tokenId: null });
+    const run = (keys: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--port', '0', '--no-dispatcher'], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, DATABASE_URL: t.url, REACTORCIDE_SECRET_KEYS: keys, REACTORCIDE_LOG_LEVEL: 'warn' },
+      });
+    const missing = run(`k2:${Buffer.alloc(32, 2).toString('base64')}`);
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.match(missing.stderr, /^reactorcide: REACTORCIDE_SECRET_KEYS: stored secrets are sealed under key id k1, which is not configured/m);
+    const wrong = run(`k1:${Buffer.alloc(32, 9).toString('base64')}`);
+    assert.equal(wrong.status, 2, wrong.stderr);
+    assert.match(wrong.stderr, /REACTORCIDE_SECRET_KEYS: the configured key k1 does not decrypt/);
+    assert.ok(!(missing.stderr + wrong.stderr).includes('serve-secret-value'));
   } finally {
     await t.drop();
   }

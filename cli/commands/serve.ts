@@ -29,7 +29,7 @@ export function defineServe(program: Command): void {
     .option('--migrate', 'apply pending migrations to DATABASE_URL at start (REACTORCIDE_AUTO_MIGRATE)')
     .option('--no-dispatcher', 'serve the API only; jobs are run by `reactorcide dispatcher` elsewhere (REACTORCIDE_DISPATCHER=false)')
     .action(async (opts: ServeFlags) => {
-      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher, openObjectStorage } = await import(
+      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher, openObjectStorage, openSecretCipher, createWakeSignal } = await import(
         '../../functions/compose/index.ts'
       );
       const config = parseOrExit(parseServerConfig, {
@@ -42,13 +42,17 @@ export function defineServe(program: Command): void {
       const env = { ...process.env, ...(opts.dispatcher === false ? { REACTORCIDE_DISPATCHER: 'false' } : {}) };
       const dispatcherConfig = parseOrExit((e) => parseDispatcherConfig(e, config.dataDir), env);
       const logger = createLogger(config);
-      const server = await startApiServer(config, logger);
+      const outboxWake = dispatcherConfig.enabled ? createWakeSignal() : undefined;
+      const server = await startApiServer(config, logger, { onOutboxWrite: () => outboxWake?.notify() }).catch(exitOnSettingError);
       const dispatcher = dispatcherConfig.enabled
         ? await startConfiguredDispatcher(dispatcherConfig, server.db, {
             embedded: server.embedded,
             logger,
             env: process.env,
             archive: { objects: openObjectStorage(config).store, retentionDays: config.logRetentionDays },
+            servedUrl: server.url,
+            secretCipher: openSecretCipher(config, logger),
+            ...(outboxWake ? { outboxWake } : {}),
           })
         : undefined;
       process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)${dispatcher ? ', dispatcher running' : ''}\n`);
@@ -67,6 +71,18 @@ export function parseOrExit<T>(parse: (env: Record<string, string | undefined>) 
     process.stderr.write(`reactorcide: ${(err as Error).message}\n`);
     process.exit(2);
   }
+}
+
+/**
+ * A setting that does not fit what is stored (a master key that opens none of the stored secrets)
+ * is found only once the database is open; it is a usage error all the same, not a stack trace.
+ */
+export function exitOnSettingError(err: unknown): never {
+  if (err instanceof Error && /^REACTORCIDE_[A-Z_]+: /.test(err.message)) {
+    process.stderr.write(`reactorcide: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
 }
 
 /** On SIGTERM or SIGINT: run `stop` once, then exit 0, or 1 (logged) if stopping failed. */

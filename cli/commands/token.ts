@@ -6,6 +6,11 @@ interface CreateFlags {
   name?: string;
   expiresIn?: string;
   dataDir?: string;
+  /** Over the API instead of straight into the database. */
+  remote?: boolean;
+  server?: string;
+  token?: string;
+  json?: boolean;
 }
 
 /** `30d`, `12h`, `90m`, `3600` (seconds) → seconds. */
@@ -19,7 +24,8 @@ export function parseDuration(text: string): number | null {
 /**
  * `reactorcide token create`: mint a bearer token straight into the database, for bootstrap
  * (the first admin token of a new install) or when the API is not running. The token is printed
- * once, on stdout; only its hash is stored. With the API up, admins use POST /v1/tokens.
+ * once, on stdout; only its hash is stored. With --server or --remote it goes over the API as an
+ * admin (POST /v1/tokens), and `token revoke` always does.
  */
 export function defineToken(program: Command): void {
   const token = program.command('token').summary('manage API tokens');
@@ -30,7 +36,16 @@ export function defineToken(program: Command): void {
     .option('--name <name>', 'a label for the token (default: the role)')
     .option('--expires-in <duration>', 'lifetime, e.g. 3600, 90m, 12h, 30d (default: no expiry)')
     .option('--data-dir <dir>', 'embedded database directory (REACTORCIDE_DATA_DIR)')
+    .option('--remote', 'create it over the API (server and admin token from REACTORCIDE_SERVER/_TOKEN or the config file)')
+    .option('--server <url>', 'create it over the API at this address (implies --remote)')
+    .option('--token <token>', 'with --remote: the admin token to authenticate with (REACTORCIDE_TOKEN)')
+    .option('--json', 'with --remote: print the created token and its metadata as JSON')
     .action(async (opts: CreateFlags) => {
+      if (opts.remote === true || opts.server !== undefined) {
+        const { runRemote } = await import('../remote/run-remote.ts');
+        const { tokenCreateRemote } = await import('../remote/token-command.ts');
+        await runRemote('token create', opts, (ctx) => tokenCreateRemote(ctx, opts));
+      }
       const expiresInSeconds = opts.expiresIn === undefined ? undefined : parseDuration(opts.expiresIn);
       if (expiresInSeconds === null || (expiresInSeconds !== undefined && expiresInSeconds < 60)) {
         process.stderr.write('reactorcide token create: --expires-in must be a duration of at least 60s, like 90m, 12h or 30d\n');
@@ -57,5 +72,16 @@ export function defineToken(program: Command): void {
       } finally {
         await database.close();
       }
+    });
+  token
+    .command('revoke')
+    .summary('revoke a token by its id, over the API (admin)')
+    .argument('<id>', 'the token id (printed when it was created)')
+    .option('--server <url>', 'API address (REACTORCIDE_SERVER; "server" in the config file)')
+    .option('--token <token>', 'the admin token (REACTORCIDE_TOKEN; "token" in the config file)')
+    .action(async (id: string, opts: { server?: string; token?: string }) => {
+      const { runRemote } = await import('../remote/run-remote.ts');
+      const { tokenRevoke } = await import('../remote/token-command.ts');
+      await runRemote('token revoke', opts, (ctx) => tokenRevoke(ctx, id));
     });
 }

@@ -5,14 +5,41 @@
  * it twice.
  */
 import type { Job } from '../job.ts';
-import type { JobState } from '../job-state.ts';
+import type { JobState, TerminalState } from '../job-state.ts';
+import type { PhaseTiming } from '../phases.ts';
+import type { ResumePoint } from './executor.ts';
 
 export interface OutboxEntry {
   readonly id: string;
   readonly jobId: string;
-  readonly kind: 'enqueue' | 'cancel';
+  /** `release`: the job was admitted (dependencies met, a slot in its group): its waiting task becomes claimable. */
+  readonly kind: 'enqueue' | 'cancel' | 'release';
   readonly queue: string;
   readonly priority: number;
+  /** For an enqueue: the job is `waiting` (on dependencies or a slot), so its task is added not claimable. */
+  readonly waiting?: boolean;
+  /**
+   * A retry's enqueue: the TaskQueue ref of the previous attempt's task, removed before the new
+   * task is added (a queue that dedupes by job would otherwise hand back the old, claimed task).
+   */
+  readonly replaces?: string;
+}
+
+/** An attempt that ended in a state its retry policy retries. */
+export interface RetryInput {
+  readonly jobId: string;
+  /** The attempt that ended; nothing happens unless it is still the job's current one. */
+  readonly attempt: number;
+  readonly state: TerminalState;
+  readonly exitCode: number | null;
+  readonly errorReason: string | null;
+  readonly phases: readonly PhaseTiming[];
+  /** How long the next attempt waits (the backoff). */
+  readonly delayMs: number;
+  /** The ended attempt's claimed task, replaced by the next attempt's. */
+  readonly taskRef: string;
+  /** Recorded with the transition back to queued. */
+  readonly reason: string;
 }
 
 export interface DispatchStore {
@@ -24,8 +51,25 @@ export interface DispatchStore {
   markRelayFailed(entry: OutboxEntry, reason: string): Promise<void>;
   /** The job's state and the TaskQueue handle of its task (null until relayed); null for no job. */
   taskOf(jobId: string): Promise<{ readonly state: JobState; readonly queueRef: string | null } | null>;
-  /** queued → starting, only if still queued with no cancel asked; null otherwise. */
+  /**
+   * queued → starting, only if still queued with no cancel asked and its retry backoff (if any) is
+   * over; null otherwise. Marks where this attempt's log begins.
+   */
   startRun(jobId: string, dispatcherId: string): Promise<Job | null>;
+  /**
+   * The attempt ended and will be retried: in one transaction it joins the job's past attempts,
+   * the job goes back to `queued` with the next attempt, and an outbox row due after the backoff
+   * re-enqueues it. Null (nothing written) if that attempt is no longer current and running, or a
+   * cancel was asked for — the caller then records the end as final.
+   */
+  retryLater(input: RetryInput): Promise<Job | null>;
+  /**
+   * A dispatcher takes over attempt `attempt` that another one started (it reattached to the
+   * still-running run): records the new dispatcher; null if the job is no longer on that attempt.
+   */
+  takeOver(jobId: string, attempt: number, dispatcherId: string): Promise<Job | null>;
+  /** The last record of the current attempt's log and how many records share its `ts`; null for none. */
+  resumePoint(jobId: string): Promise<ResumePoint | null>;
   /** Of these jobs, the ones whose cancellation has been asked for. */
   cancelRequested(jobIds: readonly string[]): Promise<readonly string[]>;
 }

@@ -20,6 +20,13 @@ export interface ExecutionSpec {
   readonly resources: ResourceSpec;
   /** Seconds before the run is stopped and `timed_out`; 0 for none. */
   readonly timeoutSeconds: number;
+  /** Which attempt of the job this run is (1 when absent): a reattach looks for this attempt's run. */
+  readonly attempt?: number;
+  /**
+   * The job's own access to the API, for submitting and watching child jobs: the executor hands
+   * both to the runner (REACTORCIDE_API_URL, and REACTORCIDE_JOB_TOKEN as a secret it masks).
+   */
+  readonly api?: { readonly url: string; readonly token: string };
 }
 
 export type ExecutionOutcome = 'succeeded' | 'failed' | 'errored' | 'cancelled' | 'timed_out';
@@ -38,6 +45,12 @@ export interface Execution {
   readonly done: Promise<ExecutionResult>;
   /** Stop the run: SIGTERM to the runner (which runs cleanup), SIGKILL after the grace period. */
   cancel(): void;
+  /**
+   * Stop following the run but leave it running, for another dispatcher to `reattach` (a graceful
+   * dispatcher stop). `done` then settles once every record read so far has been handed on; its
+   * result means nothing. Only executors with `reattach` have it.
+   */
+  detach?(): void;
 }
 
 export interface ExecutionHooks {
@@ -59,10 +72,11 @@ export interface Executor {
   /**
    * After a dispatcher restart: find the run of `jobId` that a previous dispatcher started (it
    * outlives its dispatcher, e.g. a Kubernetes Job) and follow it again, handing on only the records
-   * after `resumeAfter` (all of them without it). Null when no such run exists. Executors whose
-   * runs die with the dispatcher (the local process one) leave this out.
+   * after `resumeAfter` (all of them without it). With `attempt`, only that attempt's run (an
+   * earlier attempt's may still be kept). Null when no such run exists. Executors whose runs die
+   * with the dispatcher (the local process one) leave this out.
    */
-  reattach?(jobId: string, hooks: ExecutionHooks, resumeAfter?: ResumePoint): Promise<Execution | null>;
+  reattach?(jobId: string, hooks: ExecutionHooks, resumeAfter?: ResumePoint, attempt?: number): Promise<Execution | null>;
   /** Ids of the jobs whose runs exist and have not finished, for reconciling after a restart. */
   listActive?(): Promise<string[]>;
 }

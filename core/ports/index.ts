@@ -5,3 +5,7 @@ export * from './readiness.ts';
 export * from './task-queue.ts';
 export * from './executor.ts';
 export * from './dispatch-store.ts';
+export * from './audit-log.ts';
+export * from './job-token-store.ts';
+export * from './definition-store.ts';
+export * from './job-waits.ts';

@@ -2,6 +2,7 @@ import type { Job } from '../job.ts';
 import type { JobSpec } from '../job-spec.ts';
 import type { JobState } from '../job-state.ts';
 import type { PhaseTiming } from '../phases.ts';
+import type { AuditEvent } from './audit-log.ts';
 
 /** A retried submission is recognised by (scope, key); `requestHash` tells a retry from a different request. */
 export interface IdempotencyInput {
@@ -30,6 +31,10 @@ export interface JobFilter {
   readonly name?: string;
   readonly createdAfter?: string;
   readonly createdBefore?: string;
+  /** Only the children of this job. */
+  readonly parentId?: string;
+  /** Only the jobs this token submitted (contributors see no others). */
+  readonly submittedBy?: string;
 }
 
 /** Keyset position: the last job of the previous page, newest first. */
@@ -49,6 +54,8 @@ export interface TransitionInput {
   readonly exitCode?: number | null;
   readonly errorReason?: string | null;
   readonly phases?: readonly PhaseTiming[];
+  /** Only if the job is still on this attempt (a dispatcher settling an attempt another already settled changes nothing). */
+  readonly attempt?: number;
 }
 
 /**
@@ -63,8 +70,9 @@ export interface JobStore {
   /**
    * Queued or waiting jobs end as `cancelled` at once; starting or running ones get a cancel
    * request for the dispatcher. Returns null for an unknown job; throws `conflict` if it already ended.
+   * `audit` is recorded in the same transaction, once per job (a repeated request changes nothing).
    */
-  requestCancel(id: string): Promise<Job | null>;
+  requestCancel(id: string, audit?: AuditEvent): Promise<Job | null>;
   /** Throws `not_found`, or `conflict` when the job already ended or the move is not allowed. */
   transition(id: string, input: TransitionInput): Promise<Job>;
 }

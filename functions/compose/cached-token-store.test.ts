@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
+import { createPgJobTokenStore } from '../../adapters/postgres/job-token-store.ts';
 import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import { createTestDatabase, type TestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
 import { cachedTokenStore } from './cached-token-store.ts';
@@ -43,4 +45,18 @@ test('expiry is checked on every use: an expired cached token goes back to the d
   await cached.verify(c.token);
   assert.equal(calls, 2);
   assert.equal(cachedTokenStore(inner, { ttlMs: 0 }), inner);
+});
+
+test('a job token is never cached: the end of its run, which no replica is told of, refuses it at once', async () => {
+  const inner = createPgTokenStore(t.db);
+  const cached = cachedTokenStore(inner, { ttlMs: 60_000 });
+  const submitter = await inner.create({ name: 'm', role: 'maintainer', expiresAt: null, createdBy: null });
+  const spec = { source: { kind: 'directory' as const, path: '/src' }, env: {}, secrets: [], resources: {}, timeout: 60, priority: 0, queue: 'default', labels: {}, dependsOn: [] };
+  const { job } = await createPgJobStore(t.db).submit({ spec, submittedBy: submitter.info.id });
+  await t.db.none(`UPDATE jobs SET state = 'running' WHERE id = $1`, [job.id]);
+  const minted = await createPgJobTokenStore(t.db).mint({ jobId: job.id, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+  assert.ok(minted);
+  assert.equal((await cached.verify(minted.token))?.jobId, job.id);
+  await t.db.none(`UPDATE jobs SET state = 'succeeded' WHERE id = $1`, [job.id]);
+  assert.equal(await cached.verify(minted.token), null);
 });

@@ -33,15 +33,16 @@ export function cachedTokenStore(inner: TokenStore, options: TokenCacheOptions):
       }
       cache.delete(key);
       const info = await inner.verify(token);
-      if (info !== null) {
+      // A job token dies with its run, at a moment no replica is told of: never cached.
+      if (info !== null && info.jobId === undefined) {
         if (cache.size >= maxEntries) cache.delete(cache.keys().next().value ?? '');
         cache.set(key, { info, until: t + options.ttlMs });
       }
       return info;
     },
-    async revoke(id) {
+    async revoke(id, audit) {
       for (const [key, entry] of cache) if (entry.info.id === id) cache.delete(key);
-      return inner.revoke(id);
+      return inner.revoke(id, audit);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { jobSpecLimits } from '../../core/job-spec.ts';
+import { parseMasterKeys, type MasterKey } from '../../core/secret-cipher.ts';
+import { parseSourceHostPatterns } from '../definitions/contributor-source-host.ts';
 
 /**
  * The server's settings, parsed once from the environment (and the CLI flags mapped onto the
@@ -31,6 +33,13 @@ export interface ServerConfig {
   readonly blobMaxBytes: number;
   /** Log archives older than this many days are deleted; 0 keeps them forever. */
   readonly logRetentionDays: number;
+  /**
+   * Master keys for secrets (REACTORCIDE_SECRET_KEYS), the first current. Null: the embedded
+   * server keeps a generated key in the data directory; with DATABASE_URL, secrets are off (503).
+   */
+  readonly secretKeys: readonly MasterKey[] | null;
+  /** Hosts a contributor's https:// source may come from (host names, `*.domain`); empty: uploaded blobs only. */
+  readonly contributorSourceHosts: readonly string[];
 }
 
 export interface S3StorageConfig {
@@ -54,6 +63,8 @@ export const serverSettings = [
   ['REACTORCIDE_S3_BUCKET', '(local directory)', 'bucket for uploaded blobs and log archives (with REACTORCIDE_S3_ENDPOINT, _REGION, _FORCE_PATH_STYLE); without it they go under `<data dir>/objects`'],
   ['REACTORCIDE_BLOB_MAX_BYTES', String(1024 ** 3), '`PUT /v1/blobs` bodies above this are refused with 413'],
   ['REACTORCIDE_LOG_RETENTION_DAYS', '0', 'log archives older than this are deleted; 0 keeps them forever'],
+  ['REACTORCIDE_SECRET_KEYS', '(embedded: generated)', 'master keys for secrets, `id:base64-of-32-bytes` comma-separated, the first current'],
+  ['REACTORCIDE_CONTRIBUTOR_SOURCE_HOSTS', '(none)', 'comma-separated host names (or `*.domain`) a contributor\'s https:// source may come from; without it, only their own `PUT /v1/blobs` uploads'],
 ] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,6 +112,8 @@ export function parseServerConfig(env: Env, cwd: string = process.cwd()): Readon
     s3: s3Config(env),
     blobMaxBytes: int(env, 'REACTORCIDE_BLOB_MAX_BYTES', 1024 ** 3, 1024, 5 * 1024 ** 3),
     logRetentionDays: int(env, 'REACTORCIDE_LOG_RETENTION_DAYS', 0, 0, 36_500),
+    secretKeys: env['REACTORCIDE_SECRET_KEYS'] ? Object.freeze(parseMasterKeys(env['REACTORCIDE_SECRET_KEYS'], 'REACTORCIDE_SECRET_KEYS')) : null,
+    contributorSourceHosts: parseSourceHostPatterns(env['REACTORCIDE_CONTRIBUTOR_SOURCE_HOSTS']),
   });
 }
 

@@ -19,6 +19,11 @@ export interface DispatcherConfig {
   readonly workRoot: string;
   /** Runner settings every job gets (REACTORCIDE_ALLOW_HTTP, REACTORCIDE_S3_*), passed through as they are. */
   readonly runnerSettings: Readonly<Record<string, string>>;
+  /**
+   * The API URL jobs are given (with a job token) to submit and watch child jobs, as reachable
+   * from where jobs run. Null: `serve` gives its own address; a dispatcher alone gives none.
+   */
+  readonly jobApiUrl: string | null;
 }
 
 /** The runner's operator-level settings: how it fetches and masks, not what a job runs. */
@@ -52,6 +57,10 @@ export function parseDispatcherConfig(env: Readonly<Record<string, string | unde
   }
   const queues = (get('REACTORCIDE_DISPATCHER_QUEUES') ?? 'default').split(',').map((q) => q.trim()).filter(Boolean);
   if (queues.length === 0) throw invalidInput('REACTORCIDE_DISPATCHER_QUEUES names no queue');
+  const jobApiUrl = get('REACTORCIDE_JOB_API_URL') ?? null;
+  if (jobApiUrl !== null && !/^https?:\/\/[^/\s]+/.test(jobApiUrl)) {
+    throw invalidInput(`REACTORCIDE_JOB_API_URL must be an http:// or https:// URL, got ${JSON.stringify(jobApiUrl)}`);
+  }
   return Object.freeze({
     enabled: enabledRaw === 'true' || enabledRaw === '1',
     queues: Object.freeze(queues),
@@ -60,6 +69,7 @@ export function parseDispatcherConfig(env: Readonly<Record<string, string | unde
     executor,
     corndogsAddress: get('CORNDOGS_ADDRESS') ?? null,
     workRoot: get('REACTORCIDE_RUNS_DIR') ?? join(dataDir, 'runs'),
+    jobApiUrl: jobApiUrl?.replace(/\/+$/, '') ?? null,
     runnerSettings: Object.freeze(Object.fromEntries(runnerPassThrough.flatMap((n) => (get(n) === undefined ? [] : [[n, get(n) as string]])))),
   });
 }

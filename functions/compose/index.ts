@@ -7,3 +7,5 @@ export * from './cached-token-store.ts';
 export * from './dispatcher-config.ts';
 export * from './start-dispatcher.ts';
 export * from './object-storage.ts';
+export * from './open-secrets.ts';
+export { createWakeSignal } from '../dispatch/wake-signal.ts';

@@ -1,9 +1,14 @@
+import { createPgAuditLog } from '../../adapters/postgres/audit-log.ts';
+import { createPgDefinitionStore } from '../../adapters/postgres/definition-store.ts';
 import { createPgLogArchiveStore } from '../../adapters/postgres/log-archive-store.ts';
 import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
+import { createPgJobWaits } from '../../adapters/postgres/job-waits.ts';
 import { createPgLogStore } from '../../adapters/postgres/log-store.ts';
 import { createPgReadiness } from '../../adapters/postgres/migrator.ts';
+import { createPgSecretStore } from '../../adapters/postgres/secret-store.ts';
 import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import type { Db } from '../../adapters/postgres/database.ts';
+import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type { ApiSettings, BlobStorage, Deps, Logger } from '../deps.ts';
 
 /**
@@ -14,12 +19,16 @@ export function pgDeps(
   db: Db,
   settings: ApiSettings,
   logger: Logger,
-  options: { readonly prepared: boolean; readonly storage?: BlobStorage },
+  options: { readonly prepared: boolean; readonly storage?: BlobStorage; readonly secretCipher?: SecretCipher | null },
 ): Deps {
   return {
     archives: createPgLogArchiveStore(db),
+    audit: createPgAuditLog(db),
     ...(options.storage === undefined ? {} : { storage: options.storage }),
+    ...(options.secretCipher ? { secrets: createPgSecretStore(db, options.secretCipher) } : {}),
+    definitions: createPgDefinitionStore(db),
     jobs: createPgJobStore(db, options),
+    waits: createPgJobWaits(db),
     logs: createPgLogStore(db),
     tokens: createPgTokenStore(db, options),
     readiness: createPgReadiness(db),

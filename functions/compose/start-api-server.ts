@@ -6,6 +6,7 @@ import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openConfiguredDatabase } from './open-database.ts';
+import { openSecretCipher, verifySecretKeys } from './open-secrets.ts';
 
 export interface ApiServer {
   readonly url: string;
@@ -20,10 +21,22 @@ export interface ApiServer {
  * DATABASE_URL), builds the app and listens. `close` stops accepting, lets requests in flight
  * finish, then closes the database.
  */
-export async function startApiServer(config: Readonly<ServerConfig>, logger: Logger = createLogger(config)): Promise<ApiServer> {
+export async function startApiServer(
+  config: Readonly<ServerConfig>,
+  logger: Logger = createLogger(config),
+  options: { readonly onOutboxWrite?: () => void } = {},
+): Promise<ApiServer> {
   const database = await openConfiguredDatabase(config);
   if (database.applied.length > 0) logger.info({ versions: database.applied }, 'migrations applied');
-  const app = buildApp(config, database.db, logger);
+  let secretCipher;
+  try {
+    secretCipher = openSecretCipher(config, logger);
+    if (secretCipher !== null) await verifySecretKeys(database.db, secretCipher);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const app = buildApp(config, database.db, logger, secretCipher, options.onOutboxWrite);
   let server: ServerType | undefined;
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, resolve);

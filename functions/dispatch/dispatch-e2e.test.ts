@@ -13,11 +13,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import { createTestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
 import type { Job } from '../../core/job.ts';
+import { isTerminal } from '../../core/job-state.ts';
 import { makeTree } from '../../runner/test-support/run-cli.ts';
 import { silentLogger } from '../deps.ts';
 import { parseDispatcherConfig } from '../compose/dispatcher-config.ts';
 import { startConfiguredDispatcher, type StartedDispatcher } from '../compose/start-dispatcher.ts';
 import { createApiFixture, type ApiFixture } from '../test-support/api-fixture.ts';
+import { serveUrl } from '../../cli/test-support/serve-url.ts';
 
 interface Harness {
   url: string;
@@ -140,23 +142,15 @@ async function startServe(env: Record<string, string | undefined>): Promise<{ ur
     env: { ...process.env, REACTORCIDE_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      const m = /API on (http:\/\/\S+?)[ ,]/.exec(err);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', () => reject(new Error(`serve exited: ${err}`)));
-  });
-  return { url, process: child, stderr: () => err };
+  const listening = serveUrl(child);
+  return { url: await listening.url, process: child, stderr: listening.stderr };
 }
 
 async function maintainerToken(db: Parameters<typeof createPgTokenStore>[0]): Promise<string> {
   return (await createPgTokenStore(db).create({ name: 't', role: 'maintainer', expiresAt: null, createdBy: null })).token;
 }
 
-test('a dispatcher killed mid-job loses nothing: after restart the job ends errored, not running', async () => {
+test('a dispatcher killed mid-job loses nothing: after restart a job without retry ends errored, one with retry runs its second attempt', async () => {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-crash-'));
   const serve = await startServe({ DATABASE_URL: database.url, REACTORCIDE_LEASE_SECONDS: '2', REACTORCIDE_DATA_DIR: dataDir });
@@ -164,26 +158,54 @@ test('a dispatcher killed mid-job loses nothing: after restart the job ends erro
   try {
     const api = harness(serve.url, await maintainerToken(database.db));
     const src = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
-    const job = await api.submit({ source: { kind: 'directory', path: src } });
-    while (!(await api.logs(job.id)).includes('started')) await new Promise((r) => setTimeout(r, 50));
+    const plain = await api.submit({ source: { kind: 'directory', path: src } });
+    // Attempt 1 leaves its shell's pid behind and sleeps; attempt 2 fails if attempt 1 still runs.
+    const mark = join(mkdtempSync(join(tmpdir(), 'rc-crash-mark-')), 'pid');
+    const retrying = await api.submit({
+      source: {
+        kind: 'directory',
+        path: await makeTree({
+          'reactorcide_job.sh':
+            'if [ -f "$MARK" ]; then if kill -0 "$(cat "$MARK")" 2>/dev/null; then echo "attempt 1 still runs"; exit 9; fi; echo "second attempt"; exit 0; fi\n' +
+            'echo $$ > "$MARK"; echo started; sleep 60\n',
+        }),
+      },
+      env: { MARK: mark },
+      retry: { maxAttempts: 2, backoffSeconds: 1 },
+    });
+    for (const job of [plain, retrying]) while (!(await api.logs(job.id)).includes('started')) await new Promise((r) => setTimeout(r, 50));
     serveProcess.kill('SIGKILL');
     await new Promise((r) => serveProcess.once('exit', r));
 
-    // A new dispatcher on the same database: the dead one's claim runs out and is reclaimed.
+    // A new dispatcher on the same database: the dead one's claims run out and are reclaimed.
     const config = parseDispatcherConfig({ REACTORCIDE_LEASE_SECONDS: '2' }, dataDir);
     const restarted = await startConfiguredDispatcher(config, database.db, { embedded: false, logger: silentLogger, env: process.env });
     try {
       const { createPgJobStore } = await import('../../adapters/postgres/job-store.ts');
       const jobs = createPgJobStore(database.db);
-      const deadline = Date.now() + 20_000;
-      let current = await jobs.get(job.id);
-      while (current?.state === 'running' || current?.state === 'starting') {
-        assert.ok(Date.now() < deadline, `still ${current.state}`);
-        await new Promise((r) => setTimeout(r, 100));
-        current = await jobs.get(job.id);
-      }
-      assert.equal(current?.state, 'errored');
-      assert.match(current?.errorReason ?? '', /dispatcher running this job stopped/);
+      const { createPgLogStore } = await import('../../adapters/postgres/log-store.ts');
+      // The API died with serve: the log is read from the store.
+      const logOf = async (id: string): Promise<string> => (await createPgLogStore(database.db).read(id, 0, 100_000)).records.map((r) => r.text).join('');
+      const deadline = Date.now() + 30_000;
+      const ended = async (id: string) => {
+        for (;;) {
+          const current = await jobs.get(id);
+          if (current && isTerminal(current.state)) return current;
+          assert.ok(Date.now() < deadline, `still ${current?.state}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const lost = await ended(plain.id);
+      assert.equal(lost.state, 'errored');
+      assert.match(lost.errorReason ?? '', /dispatcher running this job stopped/);
+
+      const retried = await ended(retrying.id);
+      assert.equal(retried.state, 'succeeded', `${retried.errorReason}\n${await logOf(retrying.id)}`);
+      assert.equal(retried.attempt, 2);
+      assert.deepEqual(retried.previousAttempts.map((a) => a.state), ['errored']);
+      assert.match(retried.previousAttempts[0]?.errorReason ?? '', /dispatcher running this job stopped/);
+      const log = await logOf(retrying.id);
+      assert.match(log, /started[\s\S]*attempt 1 of 2 errored[\s\S]*second attempt/);
     } finally {
       await restarted.stop();
     }

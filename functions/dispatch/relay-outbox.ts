@@ -3,7 +3,10 @@
  * in one transaction, so it reaches the queue even if the queue was down when it was submitted.
  * Safe to run anywhere, any number of times: a row relayed twice (a crash between enqueue and
  * mark) is harmless, because enqueue is idempotent where the queue can be and a claim of a job
- * that is no longer queued is dropped.
+ * that is no longer queued is dropped. A job that waits (on dependencies, or for a slot in its
+ * concurrency group) is enqueued not claimable, and a `release` row written when the database
+ * admits it makes it claimable. A retry's row is written with a not-before time and is
+ * handed out only once it is due, so the backoff survives any crash.
  */
 import { coerceError } from '../../core/errors.ts';
 import type { DispatchStore } from '../../core/ports/dispatch-store.ts';
@@ -21,8 +24,19 @@ export async function relayOutbox(deps: RelayDeps, limit = 100): Promise<number>
   for (const entry of entries) {
     try {
       if (entry.kind === 'enqueue') {
-        const { ref } = await deps.queue.enqueue({ jobId: entry.jobId, queue: entry.queue, priority: entry.priority });
+        // A retry (its row was due only after the backoff): the last attempt's task goes first,
+        // or a queue that dedupes by job would hand back that old, claimed task as the new one.
+        if (entry.replaces !== undefined) await deps.queue.remove(entry.replaces, entry.queue);
+        const { ref } = await deps.queue.enqueue({
+          jobId: entry.jobId,
+          queue: entry.queue,
+          priority: entry.priority,
+          ...(entry.waiting === true ? { waiting: true } : {}),
+        });
         await deps.dispatch.markRelayed(entry, ref);
+      } else if (entry.kind === 'release') {
+        await releaseAdmitted(deps, entry.jobId, entry.queue);
+        await deps.dispatch.markRelayed(entry);
       } else {
         // A job cancelled before it started leaves the queue; a running one is stopped by the
         // dispatcher that runs it, which still holds its task.
@@ -36,4 +50,17 @@ export async function relayOutbox(deps: RelayDeps, limit = 100): Promise<number>
     }
   }
   return relayed;
+}
+
+/**
+ * The job was admitted (its dependencies are met and its group has a slot): its waiting task
+ * becomes claimable. The admission may have come before the relay enqueued the task as waiting —
+ * then that enqueue, earlier in the outbox, saw the job queued and added it claimable already.
+ */
+async function releaseAdmitted(deps: RelayDeps, jobId: string, queue: string): Promise<void> {
+  const task = await deps.dispatch.taskOf(jobId);
+  if (task?.state !== 'queued') return;
+  // Relayed out of order by another dispatcher: stay pending until the enqueue has its handle.
+  if (task.queueRef === null) throw new Error('the job was admitted before its task was enqueued');
+  await deps.queue.release(task.queueRef, queue);
 }

@@ -1,19 +1,23 @@
 /**
- * One claimed task, from claim to the job's end state: start the job only if it is still queued
- * (compare-and-set), hand it to the executor, keep the claim alive, append its log records as
- * they come, and record how it ended. A claim of a job that is already starting or running means
- * the dispatcher that ran it stopped heartbeating (its lease ran out): that run is lost, and the
- * job ends `errored` with the reason rather than staying `running` for ever.
+ * One claimed task: start the job's next attempt only if it is still queued and due
+ * (compare-and-set), hand it to the executor with a callback that appends its log records as
+ * they come, and supervise it to its end (supervise-run.ts: heartbeat, cancel, retry or end
+ * state). A claim of a job that could not be started goes to take-over-claim.ts: a job already
+ * running there lost its dispatcher, and is reattached to or recorded as a lost attempt.
  */
 import { coerceError } from '../../core/errors.ts';
-import type { TerminalState } from '../../core/job-state.ts';
 import type { DispatchStore } from '../../core/ports/dispatch-store.ts';
-import type { Execution, ExecutionResult, Executor } from '../../core/ports/executor.ts';
+import type { Execution, Executor } from '../../core/ports/executor.ts';
 import type { JobStore } from '../../core/ports/job-store.ts';
 import type { LogStore } from '../../core/ports/log-store.ts';
 import type { ClaimedTask, TaskQueue } from '../../core/ports/task-queue.ts';
 import type { Logger } from '../deps.ts';
+import { approvalEnd, type ApprovalSource } from './definition-approval.ts';
 import { executionSpecOf } from './execution-spec.ts';
+import { withSecrets, type SecretSource } from './job-secrets.ts';
+import { withJobToken, type JobApi } from './job-token.ts';
+import { finish, superviseRun } from './supervise-run.ts';
+import { takeOverClaim } from './take-over-claim.ts';
 
 export interface RunDeps {
   readonly jobs: JobStore;
@@ -22,13 +26,24 @@ export interface RunDeps {
   readonly queue: TaskQueue;
   readonly executor: Executor;
   readonly logger: Logger;
+  /** Gives each run a job token and the API URL (jobs that submit jobs); absent, jobs get neither. */
+  readonly jobApi?: JobApi;
+  /** The secret store and audit log; absent (no master key), a job that names secrets ends `errored`. */
+  readonly secrets?: SecretSource;
+  /** Definition versions' approval, checked again before a contributor's run starts; absent, such runs end `errored`. */
+  readonly approvals?: ApprovalSource;
 }
 
 export interface ActiveRun {
   readonly jobId: string;
   /** Settles once the job's end state is recorded (or recording it failed and was logged). */
   readonly done: Promise<void>;
-  cancel(): void;
+  /** Settles once the run itself is over (the runner gone, its records handed on), before its end is recorded. */
+  readonly exited: Promise<void>;
+  /** Stop the run: `cancel` (asked for; ends `cancelled`) or `shutdown` (its dispatcher stops; ends `errored`, retryable). */
+  cancel(why?: 'cancel' | 'shutdown'): void;
+  /** Let go of the run but leave it running, for another dispatcher to reattach (executors that can). */
+  detach?(): void;
 }
 
 export async function runClaimedJob(
@@ -37,78 +52,22 @@ export async function runClaimedJob(
   options: { readonly dispatcherId: string; readonly leaseSeconds: number },
 ): Promise<ActiveRun | null> {
   const job = await deps.dispatch.startRun(task.jobId, options.dispatcherId);
-  if (job === null) {
-    await dropStaleClaim(deps, task);
-    return null;
-  }
+  if (job === null) return takeOverClaim(deps, task, options);
   let execution: Execution;
   try {
-    execution = deps.executor.start(executionSpecOf(job), { onRecords: (records) => deps.logs.append(job.id, records).then(() => undefined) });
+    // Before any secret is resolved or token minted: a revoked version's waiting runs never start.
+    const refused = await approvalEnd(deps.approvals, job);
+    if (refused !== null) {
+      await finish(deps, task, job, refused);
+      return null;
+    }
+    const spec = await withJobToken(deps.jobApi, job, await withSecrets(deps.secrets, job, executionSpecOf(job)));
+    execution = deps.executor.start(spec, { onRecords: (records) => deps.logs.append(job.id, records).then(() => undefined) });
   } catch (err) {
-    await finish(deps, task, job.id, 'errored', { errorReason: `could not start: ${coerceError(err).message}` });
+    await finish(deps, task, job, { state: 'errored', errorReason: `could not start: ${coerceError(err).message}` });
     return null;
   }
-  await deps.jobs.transition(job.id, { to: 'running' }).catch((err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'could not record running'));
+  await deps.jobs.transition(job.id, { to: 'running', attempt: job.attempt }).catch((err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'could not record running'));
 
-  let claim = task;
-  let cancelled = false;
-  const heartbeat = setInterval(() => {
-    deps.queue.extend(claim, options.leaseSeconds).then(
-      (extended) => (claim = extended),
-      (err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'could not extend the claim'),
-    );
-  }, (options.leaseSeconds * 1000) / 3);
-
-  const done = execution.done
-    .then(
-      (result) => finish(deps, claim, job.id, endState(result, cancelled), fields(result)),
-      (err: unknown) => finish(deps, claim, job.id, 'errored', { errorReason: `the executor failed: ${coerceError(err).message}` }),
-    )
-    .catch((err: unknown) => deps.logger.error({ err, jobId: job.id }, 'could not record the end of a job'))
-    .finally(() => clearInterval(heartbeat));
-
-  return {
-    jobId: job.id,
-    done,
-    cancel() {
-      cancelled = true;
-      execution.cancel();
-    },
-  };
-}
-
-function endState(result: ExecutionResult, cancelled: boolean): TerminalState {
-  if (cancelled && result.outcome !== 'succeeded') return 'cancelled';
-  return result.outcome;
-}
-
-function fields(result: ExecutionResult): { exitCode: number | null; errorReason: string | null; phases: ExecutionResult['phases'] } {
-  return { exitCode: result.exitCode, errorReason: result.reason ?? null, phases: result.phases };
-}
-
-async function finish(
-  deps: RunDeps,
-  task: ClaimedTask,
-  jobId: string,
-  to: TerminalState,
-  extra: { exitCode?: number | null; errorReason?: string | null; phases?: ExecutionResult['phases'] },
-): Promise<void> {
-  await deps.jobs.transition(jobId, { to, ...extra }).catch((err: unknown) => {
-    // Already ended (a cancel that raced the end): the first end state stands.
-    if ((err as { code?: string }).code !== 'conflict') throw err;
-  });
-  await deps.queue.complete(task);
-}
-
-/** The claim's job is not queued: a duplicate task, a cancelled job, or a run whose dispatcher died. */
-async function dropStaleClaim(deps: RunDeps, task: ClaimedTask): Promise<void> {
-  const current = await deps.jobs.get(task.jobId);
-  if (current && (current.state === 'starting' || current.state === 'running')) {
-    deps.logger.warn({ jobId: task.jobId }, 'claimed a job that was running: its dispatcher stopped; the run is lost');
-    await finish(deps, task, task.jobId, 'errored', {
-      errorReason: 'the dispatcher running this job stopped before it ended (its claim ran out); the run was lost',
-    });
-    return;
-  }
-  await deps.queue.complete(task);
+  return superviseRun(deps, task, job, execution, options);
 }

@@ -1,6 +1,7 @@
 import type { TokenInfo } from '../../core/ports/token-store.ts';
 import type { Role } from '../../core/roles.ts';
 import type { Deps } from '../deps.ts';
+import { actorOf } from './audit-actor.ts';
 
 export interface CreateTokenInput {
   readonly principal: TokenInfo | null;
@@ -23,10 +24,21 @@ export async function createToken(
     role: input.role,
     expiresAt,
     createdBy: input.principal?.id ?? null,
+    // Without a principal the CLI made it (the first admin token): the system is the actor.
+    audit: {
+      action: 'token.create',
+      actor: input.principal === null ? null : actorOf(input.principal),
+      target: { kind: 'token', id: '' },
+      detail: { name: input.name, role: input.role, expiresAt },
+    },
   });
   return { ...info, token };
 }
 
-export async function revokeToken(deps: Pick<Deps, 'tokens'>, input: { readonly id: string }): Promise<boolean> {
-  return deps.tokens.revoke(input.id);
+export async function revokeToken(deps: Pick<Deps, 'tokens'>, input: { readonly id: string; readonly principal?: TokenInfo }): Promise<boolean> {
+  return deps.tokens.revoke(input.id, {
+    action: 'token.revoke',
+    actor: input.principal === undefined ? null : actorOf(input.principal),
+    target: { kind: 'token', id: input.id },
+  });
 }

@@ -2,11 +2,11 @@ import { invalidInput } from '../../core/errors.ts';
 import type { JobCursor } from '../../core/ports/job-store.ts';
 
 /** Opaque to clients: base64url of the last job's (createdAt, id), newest-first keyset. */
-export function encodeCursor(c: JobCursor): string {
+function encodeCursor(c: JobCursor): string {
   return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 }
 
-export function decodeCursor(text: string): JobCursor {
+function decodeCursor(text: string): JobCursor {
   const bad = () => invalidInput('query.cursor: not a cursor this API issued', { field: 'query.cursor' });
   let parsed: unknown;
   try {
@@ -19,4 +19,13 @@ export function decodeCursor(text: string): JobCursor {
   if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !/^\d{4}-\d\d-\d\dT/.test(createdAt)) throw bad();
   if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw bad();
   return { createdAt, id };
+}
+
+/** A store's page request: `limit`, and the position after the client's cursor when it sent one. */
+export function pageRequest(limit: number, cursor: string | undefined): { limit: number; after?: JobCursor } {
+  return cursor === undefined ? { limit } : { limit, after: decodeCursor(cursor) };
+}
+
+export function nextCursor(next: JobCursor | null): string | null {
+  return next === null ? null : encodeCursor(next);
 }

@@ -7,3 +7,6 @@ export * from './create-token.ts';
 export * from './check-readiness.ts';
 export * from './cursor.ts';
 export * from './upload-blob.ts';
+export * from './create-definition.ts';
+export * from './approve-definition.ts';
+export * from './read-definitions.ts';

@@ -5,13 +5,18 @@ import { AppError, notFound } from '../../core/errors.ts';
 import type { OffsetLogRecord } from '../../core/ports/log-store.ts';
 import type { Deps } from '../deps.ts';
 import { cancelJob, checkReadiness, createToken, getJob, listJobs, readLogs, revokeToken, submitJob, uploadBlob } from '../handlers/index.ts';
+import { createDefinition, getDefinition, listDefinitions, setDefinitionApproval } from '../handlers/index.ts';
 import { asJobSpec } from '../schemas/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { authenticate } from './auth.ts';
+import { jobTokenScope } from './job-token-scope.ts';
 import { renderDocsPage } from './docs-page.ts';
+import { mountSecretAndAuditRoutes } from './secret-routes.ts';
 import { errorResponse, onAppError, validationHook } from './error-response.ts';
 import { createApiMetrics, type ApiMetrics } from './metrics.ts';
 import * as r from './routes.ts';
+import * as d from './definition-routes.ts';
+import { contributorJobScope, seesOwnJobsOnly } from './contributor-job-scope.ts';
 
 export interface AppOptions {
   /** Defaults to a fresh registry for this app, without process metrics. */
@@ -48,14 +53,17 @@ export function createApp(deps: Deps, options: AppOptions = {}): OpenAPIHono<App
   // Blobs stream to storage under their own, much larger limit (the handler enforces it).
   app.use('/v1/*', (c, next) => (c.req.path === '/v1/blobs' ? next() : jsonBodyLimit(c, next)));
   app.use('/v1/*', authenticate(deps.tokens));
+  app.use('/v1/*', jobTokenScope(deps.jobs));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.use('/v1/jobs/*', contributorJobScope(deps.jobs));
 
   app.openapi(
     r.submitJobRoute,
     async (c) => {
+      const body = c.req.valid('json');
       const { job, replayed } = await submitJob(deps, {
         principal: c.var.principal,
-        spec: asJobSpec(c.req.valid('json')),
+        spec: body.definition === undefined ? asJobSpec(body) : { ...body, definition: body.definition },
         rawBody: await c.req.json<unknown>(),
         idempotencyKey: c.req.valid('header')['idempotency-key'],
       });
@@ -69,9 +77,16 @@ export function createApp(deps: Deps, options: AppOptions = {}): OpenAPIHono<App
 
   app.openapi(r.getJobRoute, async (c) => c.json((await getJob(deps, c.req.valid('param'))) as never, 200));
 
-  app.openapi(r.listJobsRoute, async (c) => c.json((await listJobs(deps, c.req.valid('query'))) as never, 200));
+  app.openapi(r.listJobsRoute, async (c) => {
+    const principal = c.var.principal;
+    // A job token sees only its children, asked for or not.
+    const parent = principal.jobId ?? c.req.valid('query').parent;
+    // A contributor sees only the jobs it submitted.
+    const submittedBy = seesOwnJobsOnly(principal) ? principal.id : undefined;
+    return c.json((await listJobs(deps, { ...c.req.valid('query'), parent, submittedBy })) as never, 200);
+  });
 
-  app.openapi(r.cancelJobRoute, async (c) => c.json((await cancelJob(deps, c.req.valid('param'))) as never, 200));
+  app.openapi(r.cancelJobRoute, async (c) => c.json((await cancelJob(deps, { ...c.req.valid('param'), principal: c.var.principal })) as never, 200));
 
   app.openapi(r.jobLogsRoute, async (c) => {
     const { id } = c.req.valid('param');
@@ -125,9 +140,27 @@ export function createApp(deps: Deps, options: AppOptions = {}): OpenAPIHono<App
   });
 
   app.openapi(r.revokeTokenRoute, async (c) => {
-    if (!(await revokeToken(deps, c.req.valid('param')))) throw notFound('no such live token');
+    if (!(await revokeToken(deps, { ...c.req.valid('param'), principal: c.var.principal }))) throw notFound('no such live token');
     return c.body(null, 204) as never;
   });
+
+  app.openapi(d.createDefinitionRoute, async (c) =>
+    c.json((await createDefinition(deps, { principal: c.var.principal, ...c.req.valid('json') })) as never, 201),
+  );
+
+  app.openapi(d.listDefinitionsRoute, async (c) => c.json((await listDefinitions(deps, c.req.valid('query'))) as never, 200));
+
+  app.openapi(d.getDefinitionRoute, async (c) => c.json((await getDefinition(deps, c.req.valid('param'))) as never, 200));
+
+  app.openapi(d.approveDefinitionRoute, async (c) =>
+    c.json((await setDefinitionApproval(deps, { principal: c.var.principal, ...c.req.valid('param'), state: 'approved' })) as never, 200),
+  );
+
+  app.openapi(d.revokeDefinitionRoute, async (c) =>
+    c.json((await setDefinitionApproval(deps, { principal: c.var.principal, ...c.req.valid('param'), state: 'revoked' })) as never, 200),
+  );
+
+  mountSecretAndAuditRoutes(app, deps);
 
   app.openapi(r.healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
 

@@ -20,17 +20,20 @@ interface RouteCase {
   /** Fresh per call so that a cancel or revoke by one role does not change what the next sees. */
   readonly request: () => Promise<{ method: string; path: string; body?: unknown }>;
   readonly ok: number;
+  /** Statuses that differ from the role table: a contributor gets 404 for a job it did not submit. */
+  readonly except?: Partial<Record<Role, number>>;
 }
 
 const routes: RouteCase[] = [
   { name: 'submit', allowed: ['admin', 'maintainer'], ok: 201, request: async () => ({ method: 'POST', path: '/v1/jobs', body: minimalSpec }) },
-  { name: 'status', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, request: async () => ({ method: 'GET', path: `/v1/jobs/${jobId}` }) },
+  { name: 'status', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, except: { contributor: 404 }, request: async () => ({ method: 'GET', path: `/v1/jobs/${jobId}` }) },
   { name: 'list', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, request: async () => ({ method: 'GET', path: '/v1/jobs' }) },
-  { name: 'logs', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, request: async () => ({ method: 'GET', path: `/v1/jobs/${jobId}/logs` }) },
+  { name: 'logs', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, except: { contributor: 404 }, request: async () => ({ method: 'GET', path: `/v1/jobs/${jobId}/logs` }) },
   {
     name: 'cancel',
-    allowed: ['admin', 'maintainer'],
+    allowed: ['admin', 'maintainer', 'contributor'],
     ok: 200,
+    except: { contributor: 404 },
     request: async () => {
       const { job } = await f.deps.jobs.submit({ spec: { ...(await freshSpec()) }, submittedBy: null });
       return { method: 'POST', path: `/v1/jobs/${job.id}/cancel` };
@@ -47,6 +50,24 @@ const routes: RouteCase[] = [
     },
   },
 ];
+
+async function freshDefinition(): Promise<string> {
+  const def = await f.deps.definitions.create({
+    name: `matrix-${Math.random().toString(36).slice(2, 10)}`,
+    body: { jobCode: { url: 'https://example.com/job.tgz', sha256: 'a'.repeat(64) }, secrets: [], secretsByRole: {}, params: {}, caps: { timeout: 60 }, roles: ['contributor'] },
+    createdBy: null,
+  });
+  return `/v1/definitions/${def.name}/versions/${def.version}`;
+}
+
+const definitionBody = { name: 'matrix', jobCode: { url: 'https://example.com/job.tgz', sha256: 'b'.repeat(64) }, caps: { timeout: 60 }, roles: ['contributor'] };
+routes.push(
+  { name: 'create definition', allowed: ['admin', 'maintainer'], ok: 201, request: async () => ({ method: 'POST', path: '/v1/definitions', body: definitionBody }) },
+  { name: 'list definitions', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, request: async () => ({ method: 'GET', path: '/v1/definitions' }) },
+  { name: 'get definition', allowed: ['admin', 'maintainer', 'contributor', 'viewer'], ok: 200, request: async () => ({ method: 'GET', path: await freshDefinition() }) },
+  { name: 'approve definition', allowed: ['admin', 'maintainer'], ok: 200, request: async () => ({ method: 'POST', path: `${await freshDefinition()}/approve` }) },
+  { name: 'revoke definition', allowed: ['admin', 'maintainer'], ok: 200, request: async () => ({ method: 'POST', path: `${await freshDefinition()}/revoke` }) },
+);
 
 async function freshSpec() {
   return { source: { kind: 'tarball' as const, url: 'https://example.com/a.tgz' }, env: {}, secrets: [], resources: {}, timeout: 60, priority: 0, queue: 'default', labels: {}, dependsOn: [] };
@@ -75,7 +96,7 @@ async function bearer(who: Who): Promise<string | null> {
 
 for (const route of routes) {
   for (const who of everyone) {
-    const expected = (route.allowed as readonly string[]).includes(who) ? route.ok : (['none', 'garbage', 'revoked', 'expired'] as const).includes(who as 'none') ? 401 : 403;
+    const expected = route.except?.[who as Role] ?? ((route.allowed as readonly string[]).includes(who) ? route.ok : (['none', 'garbage', 'revoked', 'expired'] as const).includes(who as 'none') ? 401 : 403);
     test(`${route.name} as ${who} → ${expected}`, async () => {
       const { method, path, body } = await route.request();
       const token = await bearer(who);
@@ -85,7 +106,7 @@ for (const route of routes) {
       assert.equal(res.status, expected);
       if (expected >= 400) {
         const err = ((await res.json()) as { error: { code: string; message: string } }).error;
-        assert.equal(err.code, expected === 401 ? 'unauthorized' : 'forbidden');
+        assert.equal(err.code, expected === 401 ? 'unauthorized' : expected === 404 ? 'not_found' : 'forbidden');
         if (who === 'contributor' && route.name === 'submit') assert.match(err.message, /contributors may only run approved job definitions/);
       }
     });

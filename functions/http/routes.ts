@@ -6,13 +6,14 @@ import {
   JobIdParams,
   JobPageSchema,
   JobSchema,
-  JobSpecSchema,
+  SubmitJobBody,
   ListJobsQuery,
   LogsQuery,
   TokenIdParams,
   UploadedBlobSchema,
 } from '../schemas/index.ts';
 import { allow } from './auth.ts';
+import { runRequestGuard } from './run-request-guard.ts';
 
 /**
  * The v1 routes as data: paths, the schemas that validate each part of a request, the role
@@ -26,7 +27,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 const errors = {
   400: json(ErrorSchema, 'invalid input; `field` names the offending field'),
   401: json(ErrorSchema, 'missing, unknown, expired or revoked token'),
-  403: json(ErrorSchema, 'the token’s role may not do this'),
+  403: json(ErrorSchema, 'the token’s role may not do this, or a job token reached outside its own job and its children'),
 };
 const security = [{ bearer: [] }];
 
@@ -36,18 +37,24 @@ export const submitJobRoute = createRoute({
   summary: 'Submit a job',
   description:
     'Validates the spec and queues the job. The job and its queue entry are written in one transaction. ' +
-    'With an `Idempotency-Key` header a retry gets the first response; the same key with a different body gets 409.',
+    'With an `Idempotency-Key` header a retry gets the first response; the same key with a different body gets 409. ' +
+    'A body with `definition: "name@version"` runs that job definition; it is all a contributor may send ' +
+    '(`definition`, `source`, `params`; any other field is 403 naming it).',
   security,
-  middleware: [allow('jobs:submit')] as const,
+  // Contributors pass the role check with definitions:run; runRequestGuard then refuses any field
+  // but definition, source and params, by name, before validation could call it unknown.
+  middleware: [allow('definitions:run'), runRequestGuard] as const,
   request: {
     headers: z.object({ 'idempotency-key': z.string().optional() }),
-    body: { required: true, content: { 'application/json': { schema: JobSpecSchema } } },
+    body: { required: true, content: { 'application/json': { schema: SubmitJobBody } } },
   },
   responses: {
     201: json(JobSchema, 'accepted (or replayed: header Idempotent-Replayed: true)'),
     ...errors,
+    404: json(ErrorSchema, 'no such job definition version'),
     409: json(ErrorSchema, 'Idempotency-Key reused with a different body'),
     413: json(ErrorSchema, 'body too large'),
+    422: json(ErrorSchema, 'a param the definition does not accept (missing, unknown, or off its pattern), or a `dependsOn` job that does not exist; `field` names it'),
   },
 });
 
@@ -119,7 +126,7 @@ export const uploadBlobRoute = createRoute({
     'to put in a job spec as a tarball source. Uploading the same bytes again returns the same answer. ' +
     'The size limit is `REACTORCIDE_BLOB_MAX_BYTES`, not the JSON body limit.',
   security,
-  middleware: [allow('jobs:submit')] as const,
+  middleware: [allow('blobs:upload')] as const,
   request: { body: { required: true, content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } } },
   responses: {
     200: json(UploadedBlobSchema, 'already stored'),

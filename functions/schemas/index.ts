@@ -3,3 +3,4 @@ export * from './job-schema.ts';
 export * from './query-schemas.ts';
 export * from './token-schemas.ts';
 export * from './blob-schemas.ts';
+export * from './definition-schemas.ts';

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { concurrencyPolicies, jobSpecLimits as L, type JobSpec } from '../../core/job-spec.ts';
 import { terminalStates } from '../../core/job-state.ts';
+import { DefinitionRefSchema } from './definition-schemas.ts';
 
 /**
  * The submit body. This one schema validates requests and generates the OpenAPI document, so
@@ -22,8 +23,7 @@ const tarball = z
 const directory = z.object({ kind: z.literal('directory'), path: z.string().min(1).max(4096) }).strict();
 export const CodeLocationSchema = z.discriminatedUnion('kind', [tarball, directory]).openapi('CodeLocation');
 
-export const JobSpecSchema = z
-  .object({
+const specFields = {
     name: z.string().min(1).max(200).optional(),
     source: CodeLocationSchema,
     jobCode: CodeLocationSchema.optional(),
@@ -63,16 +63,49 @@ export const JobSpecSchema = z
       })
       .strict()
       .optional(),
-  })
+};
+
+const noDuplicateDependencies = (spec: { dependsOn: readonly { jobId: string }[] }, ctx: z.RefinementCtx): void => {
+  const seen = new Set<string>();
+  spec.dependsOn.forEach((d, i) => {
+    if (seen.has(d.jobId)) ctx.addIssue({ code: 'custom', path: ['dependsOn', i, 'jobId'], message: 'named twice' });
+    seen.add(d.jobId);
+  });
+};
+
+/** A job's spec as stored and reported: what was submitted, plus the definition it ran, if any. */
+export const JobSpecSchema = z
+  .object({ ...specFields, definition: DefinitionRefSchema.optional() })
   .strict()
-  .superRefine((spec, ctx) => {
-    const seen = new Set<string>();
-    spec.dependsOn.forEach((d, i) => {
-      if (seen.has(d.jobId)) ctx.addIssue({ code: 'custom', path: ['dependsOn', i, 'jobId'], message: 'named twice' });
-      seen.add(d.jobId);
-    });
-  })
+  .superRefine(noDuplicateDependencies)
   .openapi('JobSpec');
 
-// The validated body must be a JobSpec; this fails to compile if the two drift apart.
-export const asJobSpec = (parsed: z.output<typeof JobSpecSchema>): JobSpec => parsed;
+/**
+ * The submit body: a full spec (maintainers and admins), or a run of a definition —
+ * `{definition: "name@version", source, params}` — which is all a contributor may send.
+ */
+export const SubmitJobBody = z
+  .object({
+    ...specFields,
+    definition: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}@[1-9][0-9]{0,8}$/, 'must be name@version')
+      .optional()
+      .openapi({ description: 'run this approved job definition; the job code, entrypoint, secrets and limits come from it' }),
+    params: z
+      .record(z.string().max(256), z.string().max(65536))
+      .refine((o) => Object.keys(o).length <= 64, 'at most 64 params')
+      .optional()
+      .openapi({ description: 'values of the definition’s parameters, each matched against its pattern and set as an env var' }),
+  })
+  .strict()
+  .superRefine(noDuplicateDependencies)
+  .openapi('SubmitJob');
+
+export type SubmitJobBody = z.output<typeof SubmitJobBody>;
+
+/** The spec part of a validated submit body (a full spec: the definition fields set apart). */
+export const asJobSpec = (parsed: SubmitJobBody): JobSpec => {
+  const { definition: _definition, params: _params, ...spec } = parsed;
+  return spec;
+};

@@ -10,6 +10,7 @@ export const ListJobsQuery = z
     name: z.string().min(1).max(200).optional(),
     createdAfter: z.iso.datetime({ offset: true }).optional(),
     createdBefore: z.iso.datetime({ offset: true }).optional(),
+    parent: z.uuid().optional().openapi({ description: 'only the children of this job (a job token lists only its own)' }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(500).optional(),
   })

@@ -1,10 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../adapters/pglite/embedded-postgres.ts';
-import { closeDatabase, openDatabase, type Db } from '../../adapters/postgres/database.ts';
-import { migrate } from '../../adapters/postgres/migrator.ts';
+import { openMigratedPglite } from '../../adapters/pglite/test-support/migrated-pglite.ts';
+import type { Db } from '../../adapters/postgres/database.ts';
 import { createTestDatabase } from '../../adapters/postgres/test-support/test-database.ts';
 import type { Role } from '../../core/roles.ts';
 import { pgDeps } from '../compose/pg-deps.ts';
@@ -26,23 +22,12 @@ export interface ApiFixture {
 export const testSettings = { maxBodyBytes: 64 * 1024, followPollMs: 20 };
 
 /** A fresh database: a new one on the Postgres server, or embedded PGlite in a temporary directory. */
-async function freshDatabase(backend: 'postgres' | 'pglite'): Promise<{ db: Db; close: () => Promise<void> }> {
+export async function freshDatabase(backend: 'postgres' | 'pglite'): Promise<{ db: Db; close: () => Promise<void> }> {
   if (backend === 'postgres') {
     const t = await createTestDatabase();
     return { db: t.db, close: () => t.drop() };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'rc-api-pglite-'));
-  const pg = await startEmbeddedPostgres({ dataDir: dir });
-  const db = openDatabase({ connectionString: pg.connectionString, maxConnections: 4 });
-  await migrate(db);
-  return {
-    db,
-    async close() {
-      await closeDatabase(db);
-      await pg.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return openMigratedPglite('rc-api-pglite-');
 }
 
 /** An app over a fresh database for one test file, with one token per role. */

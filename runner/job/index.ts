@@ -5,3 +5,4 @@
  */
 export { job, type JobInfo } from './job-info.ts';
 export { mask } from './mask.ts';
+export { submitJob, waitFor, jobClient, ClientError, type ChildSpec, type EndedJob, type Job, type SubmitSpec, type TerminalState, type WaitForOptions } from './job-api.ts';

@@ -39,6 +39,8 @@ export function secretNameMatcher(globs: readonly string[] = defaultSecretNameGl
 
 /** Case folding as a RegExp with the `i` flag and no `u` does it (ECMA-262 Canonicalize). */
 function fold(text: string): string {
+  // ASCII folds as toUpperCase folds it, in one native call; env var names nearly always are.
+  if (isAscii(text)) return text.toUpperCase();
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] as string;
@@ -46,6 +48,11 @@ function fold(text: string): string {
     out += upper.length === 1 && !(upper.charCodeAt(0) < 128 && ch.charCodeAt(0) >= 128) ? upper : ch;
   }
   return out;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return false;
+  return true;
 }
 
 /** Whole-string glob match: `*` any run, `?` any one code unit; backtracks to the last `*`. */

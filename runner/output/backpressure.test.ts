@@ -21,12 +21,13 @@ async function peakRssMb(source: string, stallMs: number): Promise<number> {
 
 test('a job that floods a slow reader is held back by its own pipe, not buffered by the runner', async (t) => {
   const src = await makeTree({ 'reactorcide_job.sh': `yes 'x' | head -c ${floodBytes}\necho flood-done\n` });
-  // The same flood read at full speed is the baseline: processing 40 MB churns memory anyway.
-  // Without backpressure a stalled reader makes the runner hold the whole flood (tens of MB more).
+  // The same flood read at full speed is the baseline: processing 40 MB churns memory anyway, and
+  // its peak varies by up to ~17 MB from run to run (garbage not yet collected). Without
+  // backpressure a stalled reader makes the runner hold the whole flood: 40 MB and more on top.
   const fast = await peakRssMb(src, 0);
   const stalled = await peakRssMb(src, 2500);
   t.diagnostic(`runner peak RSS: ${fast.toFixed(0)} MB read at once, ${stalled.toFixed(0)} MB with a stalled reader`);
-  assert.ok(stalled < fast + 15, `stalled reader: ${stalled.toFixed(0)} MB against ${fast.toFixed(0)} MB`);
+  assert.ok(stalled < fast + 25, `stalled reader: ${stalled.toFixed(0)} MB against ${fast.toFixed(0)} MB`);
 });
 
 test('a runner whose reader goes away while backed up still finishes the job and exits', async () => {

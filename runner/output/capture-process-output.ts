@@ -16,14 +16,13 @@ export interface Capture {
 
 export function captureProcessOutput(pipeline: OutputPipeline): Capture {
   const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const channels: Record<'stdout' | 'stderr', OutputChannel> = {
-    stdout: pipeline.channel('stdout'),
-    stderr: pipeline.channel('stderr'),
-  };
+  // Made on a plugin's first write: most phases print nothing, and a channel (a mask stream, an
+  // add-mask filter, a decoder) per stream per phase is work on every job's start-up.
+  const channels: Partial<Record<'stdout' | 'stderr', OutputChannel>> = {};
   const capture = (name: 'stdout' | 'stderr'): Write =>
     function write(chunk: unknown, encodingOrCb?: unknown, cb?: unknown): boolean {
       const encoding = typeof encodingOrCb === 'string' ? (encodingOrCb as BufferEncoding) : 'utf8';
-      channels[name].write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array));
+      (channels[name] ??= pipeline.channel(name)).write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array));
       const done = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
       if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
       return true;
@@ -34,8 +33,8 @@ export function captureProcessOutput(pipeline: OutputPipeline): Capture {
   return {
     flush() {
       for (const name of ['stdout', 'stderr'] as const) {
-        channels[name].end();
-        channels[name] = pipeline.channel(name);
+        channels[name]?.end();
+        delete channels[name];
       }
     },
     restore() {

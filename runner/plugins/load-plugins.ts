@@ -10,11 +10,11 @@ import type * as TsxApi from 'tsx/esm/api';
 import { AppError, coerceError, invalidInput } from '../../core/errors.ts';
 import { hookNames, type LoadedPlugin, type Plugin } from './plugin.ts';
 import { importModule } from '../import-module.ts';
-import { resolveHookImport } from '../script/node-launch.ts';
 
 const moduleExtensions = ['.ts', '.mjs', '.js'];
 
-export async function loadPluginDir(dir: string, label: string): Promise<LoadedPlugin[]> {
+/** `onImport` is told before the first module is imported (a run holds the process open then). */
+export async function loadPluginDir(dir: string, label: string, onImport?: () => void): Promise<LoadedPlugin[]> {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -38,6 +38,7 @@ export async function loadPluginDir(dir: string, label: string): Promise<LoadedP
     }
   }
   const loaded: LoadedPlugin[] = [];
+  if (files.length > 0) onImport?.();
   for (const file of files) loaded.push({ plugin: validate(await loadModule(file), file), origin: `${label} ${file}` });
   return loaded;
 }
@@ -48,6 +49,7 @@ async function loadModule(file: string): Promise<unknown> {
   if (!hooksInstalled) {
     // Lets a plugin `import { mask } from 'reactorcide/job'` wherever it lives; paid only when
     // there are plugins to load.
+    const { resolveHookImport } = await import('../script/node-launch.ts');
     await importModule(resolveHookImport());
     hooksInstalled = true;
   }

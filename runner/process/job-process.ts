@@ -75,16 +75,20 @@ export function startJobProcess(options: JobProcessOptions): JobProcess {
     );
   });
   const exited = new Promise<JobExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const drained = (s: Readable): Promise<void> =>
-    new Promise((resolve) => (s.readableEnded || s.destroyed ? resolve() : s.once('close', () => resolve())));
+  const ended = (s: Readable): boolean => s.readableEnded || s.destroyed;
+  const drained = (s: Readable): Promise<void> => new Promise((resolve) => (ended(s) ? resolve() : s.once('close', () => resolve())));
 
   const done = (async (): Promise<JobExit> => {
     const pid = await spawned;
     const exit = await exited;
     // The script is done; anything it left running in its group goes too.
     await stopGroup(pid, options.leftoverGraceMs);
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
-    await Promise.race([Promise.all([drained(stdout), drained(stderr)]), timer]);
+    // Usually both pipes have closed by now; the timer (code Node compiles afresh in every
+    // process) is set only when one is still open.
+    if (!ended(stdout) || !ended(stderr)) {
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, drainTimeoutMs).unref());
+      await Promise.race([Promise.all([drained(stdout), drained(stderr)]), timer]);
+    }
     stdout.destroy();
     stderr.destroy();
     (child.stdio[3] as Socket | null)?.destroy();

@@ -6,11 +6,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+/** Signals every process in the group; false when there is none left (ESRCH). */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pgid, signal);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    return false;
   }
 }
 
@@ -75,7 +78,8 @@ export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<bo
 
 /** SIGTERM to the whole group, then SIGKILL to whatever is left after the grace period. */
 export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
-  signalGroup(pgid, 'SIGTERM');
+  // No process left to signal (the usual end of a job): nothing to wait for either.
+  if (!signalGroup(pgid, 'SIGTERM')) return;
   if (await waitGroupGone(pgid, graceMs)) return;
   signalGroup(pgid, 'SIGKILL');
   await waitGroupGone(pgid, 5000);

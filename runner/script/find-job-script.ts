@@ -7,7 +7,6 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import type { ExplicitCommand } from '../config.ts';
-import { nodeJobArgv } from './node-launch.ts';
 
 export interface JobCommand {
   readonly argv: readonly string[];
@@ -17,7 +16,7 @@ export interface JobCommand {
 
 export const jobScriptExtensions = ['.ts', '.mjs', '.js', '.sh', '.py'] as const;
 
-export function findJobCommand(jobDir: string, explicit: ExplicitCommand | undefined): JobCommand {
+export async function findJobCommand(jobDir: string, explicit: ExplicitCommand | undefined): Promise<JobCommand> {
   if (explicit) {
     return 'argv' in explicit
       ? { argv: explicit.argv, display: explicit.argv.join(' ') }
@@ -25,7 +24,7 @@ export function findJobCommand(jobDir: string, explicit: ExplicitCommand | undef
   }
   for (const ext of jobScriptExtensions) {
     const file = join(jobDir, `reactorcide_job${ext}`);
-    if (isFile(file)) return { argv: argvFor(file, ext), display: `reactorcide_job${ext}` };
+    if (isFile(file)) return { argv: await argvFor(file, ext), display: `reactorcide_job${ext}` };
   }
   const bare = join(jobDir, 'reactorcide_job');
   if (isFile(bare) && isExecutable(bare)) return { argv: [bare], display: 'reactorcide_job' };
@@ -35,12 +34,13 @@ export function findJobCommand(jobDir: string, explicit: ExplicitCommand | undef
   );
 }
 
-function argvFor(file: string, ext: (typeof jobScriptExtensions)[number]): string[] {
+async function argvFor(file: string, ext: (typeof jobScriptExtensions)[number]): Promise<string[]> {
   switch (ext) {
     case '.ts':
     case '.mjs':
     case '.js':
-      return nodeJobArgv(file);
+      // Loaded only for a JavaScript job: it needs node:module, which a shell job never does.
+      return (await import('./node-launch.ts')).nodeJobArgv(file);
     case '.sh':
       // An executable script keeps its own shebang; otherwise bash, which most CI scripts assume.
       if (isExecutable(file)) return [file];

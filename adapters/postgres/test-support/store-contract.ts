@@ -82,12 +82,13 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
     const { jobs, db } = fixture();
     const dep = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
     const ok = await jobs.submit({ spec: sampleSpec({ dependsOn: [{ jobId: dep.job.id, states: ['succeeded', 'failed'] }] }), submittedBy: null });
-    assert.equal(ok.job.state, 'queued');
+    // Waiting for its dependency (migration 0007), which has not ended.
+    assert.equal(ok.job.state, 'waiting');
     const edges = await db.manyOrNone<{ depends_on: string; states: string[] }>('SELECT depends_on, states FROM job_dependencies WHERE job_id = $1', [ok.job.id]);
     assert.deepEqual(edges, [{ depends_on: dep.job.id, states: ['succeeded', 'failed'] }]);
     await assert.rejects(
       jobs.submit({ spec: sampleSpec({ dependsOn: [{ jobId: dep.job.id, states: ['succeeded'] }, { jobId: '00000000-0000-4000-8000-000000000001', states: ['succeeded'] }] }), submittedBy: null }),
-      (err: unknown) => err instanceof AppError && err.code === 'invalid_input' && err.details?.['field'] === 'spec.dependsOn[1].jobId',
+      (err: unknown) => err instanceof AppError && err.code === 'unprocessable' && err.details?.['field'] === 'spec.dependsOn[1].jobId',
     );
   });
 

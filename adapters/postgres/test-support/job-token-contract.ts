@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobStore } from '../../../core/ports/job-store.ts';
+import type { JobTokenStore } from '../../../core/ports/job-token-store.ts';
+import type { TokenStore } from '../../../core/ports/token-store.ts';
+import type { Db } from '../database.ts';
+import { sampleSpec } from './store-contract.ts';
+
+export interface JobTokenFixture {
+  readonly jobs: JobStore;
+  readonly tokens: TokenStore;
+  readonly jobTokens: JobTokenStore;
+  readonly db: Db;
+}
+
+const inAnHour = (): string => new Date(Date.now() + 3_600_000).toISOString();
+
+/** What a job token is: its submitter's role, live only while its job runs, revocable by job. */
+export function jobTokenContract(name: string, get: () => JobTokenFixture): void {
+  const setState = (id: string, state: string) => get().db.none('UPDATE jobs SET state = $2 WHERE id = $1', [id, state]);
+
+  async function submittedBy(role: 'maintainer' | 'contributor') {
+    const { tokens, jobs } = get();
+    const submitter = await tokens.create({ name: role, role, expiresAt: null, createdBy: null });
+    const { job } = await jobs.submit({ spec: sampleSpec(), submittedBy: submitter.info.id });
+    return { job, submitter: submitter.info };
+  }
+
+  test(`${name}: a job token carries its submitter's role and is live only while the job starts or runs`, async () => {
+    const { tokens, jobTokens } = get();
+    const { job, submitter } = await submittedBy('contributor');
+    const minted = await jobTokens.mint({ jobId: job.id, expiresAt: inAnHour() });
+    assert.ok(minted);
+    assert.equal(minted.role, 'contributor');
+    assert.match(minted.token, /^rct_/);
+    assert.equal(await tokens.verify(minted.token), null, 'the job is still queued');
+    for (const state of ['starting', 'running'] as const) {
+      await setState(job.id, state);
+      const info = await tokens.verify(minted.token);
+      assert.equal(info?.jobId, job.id);
+      assert.equal(info?.role, 'contributor');
+      assert.equal(info?.createdBy, submitter.id);
+    }
+    await setState(job.id, 'succeeded');
+    assert.equal(await tokens.verify(minted.token), null, 'the job ended');
+  });
+
+  test(`${name}: revokeFor ends every live token of the job; an expired one is refused`, async () => {
+    const { tokens, jobTokens } = get();
+    const { job } = await submittedBy('maintainer');
+    await setState(job.id, 'running');
+    const first = await jobTokens.mint({ jobId: job.id, expiresAt: inAnHour() });
+    const second = await jobTokens.mint({ jobId: job.id, expiresAt: inAnHour() });
+    const expired = await jobTokens.mint({ jobId: job.id, expiresAt: new Date(Date.now() - 1000).toISOString() });
+    assert.ok(first && second && expired);
+    assert.ok(await tokens.verify(first.token));
+    assert.equal(await tokens.verify(expired.token), null);
+    assert.equal(await jobTokens.revokeFor(job.id), 3);
+    assert.equal(await tokens.verify(first.token), null);
+    assert.equal(await tokens.verify(second.token), null);
+    assert.equal(await jobTokens.revokeFor(job.id), 0);
+    const audit = await get().db.manyOrNone<{ action: string; actor: string | null }>(
+      `SELECT action, actor_token_id AS actor FROM audit_log WHERE target_kind = 'token' AND target_id IN ($1:csv) ORDER BY created_at, action`,
+      [[first.id, second.id, expired.id]],
+    );
+    assert.deepEqual(audit.map((a) => a.action).sort(), ['token.create', 'token.create', 'token.create', 'token.revoke', 'token.revoke', 'token.revoke']);
+    assert.ok(audit.every((a) => a.actor === null), 'the system mints and revokes job tokens');
+  });
+
+  test(`${name}: no token for a job nobody's token submitted, or no job at all; never one without an expiry`, async () => {
+    const { jobs, jobTokens, db } = get();
+    const { job } = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
+    assert.equal(await jobTokens.mint({ jobId: job.id, expiresAt: inAnHour() }), null);
+    assert.equal(await jobTokens.mint({ jobId: '00000000-0000-4000-8000-000000000000', expiresAt: inAnHour() }), null);
+    await assert.rejects(
+      db.none(`INSERT INTO api_tokens (id, lookup, hash, name, role, job_id) VALUES ($1, $2, '\\x00', 'no expiry', 'maintainer', $3)`, [
+        randomUUID(),
+        randomUUID().slice(0, 12),
+        job.id,
+      ]),
+      /api_tokens_job_token_expires/,
+    );
+  });
+}
