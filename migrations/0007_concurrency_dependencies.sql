@@ -169,6 +169,9 @@ BEGIN
   END IF;
   IF NEW.concurrency_group IS NOT NULL THEN
     PERFORM rc_lock_group(NEW.concurrency_group);
+    -- Submit order within a group is the order jobs take its lock: a number drawn before the lock
+    -- would let an older-numbered submit that lost the race supersede a newer one.
+    NEW.submit_seq := nextval(pg_get_serial_sequence('jobs', 'submit_seq'));
     IF NEW.concurrency_policy IN ('supersede', 'cancel-running') THEN
       PERFORM rc_supersede(NEW.concurrency_group, NEW.id, NEW.concurrency_policy = 'cancel-running');
     END IF;
