@@ -43,10 +43,12 @@ export function createPgDispatchStore(db: Db): DispatchStore {
       }),
     markRelayed: (entry, queueRef) =>
       pgCall(async () => {
-        await db.tx(async (t) => {
-          await t.none('UPDATE job_outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = $1', [entry.id]);
-          if (queueRef !== undefined) await t.none('UPDATE jobs SET queue_ref = $2 WHERE id = $1', [entry.jobId, queueRef]);
-        });
+        // One statement, so the row and the task's handle are recorded together in one round trip.
+        await db.none(
+          `WITH o AS (UPDATE job_outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = $1)
+           UPDATE jobs SET queue_ref = $3 WHERE id = $2 AND $3::text IS NOT NULL`,
+          [entry.id, entry.jobId, queueRef ?? null],
+        );
       }),
     markRelayFailed: (entry, reason) =>
       pgCall(async () => {

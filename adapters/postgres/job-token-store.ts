@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { JobTokenStore } from '../../core/ports/job-token-store.ts';
 import type { Role } from '../../core/roles.ts';
 import { mintToken } from '../../core/token.ts';
-import { insertAuditEvent } from './audit-log.ts';
 import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
 
@@ -11,45 +10,53 @@ import { pgCall } from './pg-errors.ts';
  * serves them: hashed like every token, and live only while their job is starting or running.
  * The role is copied from the token that submitted the job in the same statement that inserts
  * the row, so a token is never minted with a role nobody holds. Minting and revoking are token
- * writes like any other: each is audited (the system as actor) in its own transaction.
+ * writes like any other: each is audited (the system as actor) in the same statement.
  */
 export function createPgJobTokenStore(db: Db): JobTokenStore {
   return {
     mint: ({ jobId, expiresAt }) =>
-      pgCall(() =>
-        db.tx(async (t) => {
-          const minted = mintToken();
-          const row = await t.oneOrNone<{ id: string; role: Role; expires_at: Date }>(
-            `INSERT INTO api_tokens (id, lookup, hash, name, role, created_by, job_id, expires_at)
+      pgCall(async () => {
+        const minted = mintToken();
+        // One statement: the token and its audit entry commit together, in one round trip.
+        const row = await db.oneOrNone<{ id: string; role: Role; expires_at: Date }>(
+          `WITH tok AS (
+             INSERT INTO api_tokens (id, lookup, hash, name, role, created_by, job_id, expires_at)
              SELECT $1, $2, $3, 'job ' || j.id::text, t.role, t.id, j.id, $5::timestamptz
                FROM jobs j JOIN api_tokens t ON t.id = j.submitted_by
               WHERE j.id = $4
-             RETURNING id, role, expires_at`,
-            [randomUUID(), minted.lookup, minted.hash, jobId, expiresAt],
-          );
-          if (row === null) return null;
-          const expires = row.expires_at.toISOString();
-          await insertAuditEvent(t, {
-            action: 'token.create',
-            actor: null,
-            target: { kind: 'token', id: row.id },
-            detail: { jobId, role: row.role, expiresAt: expires },
-          });
-          return { id: row.id, token: minted.token, role: row.role, expiresAt: expires };
-        }),
-      ),
+             RETURNING id, role, expires_at
+           ), audit AS (
+             ${auditInsert('token.create', `jsonb_build_object('jobId', $4::text, 'role', role, 'expiresAt', ${isoInstant('expires_at')})`, 'tok')}
+           )
+           SELECT id, role, expires_at FROM tok`,
+          [randomUUID(), minted.lookup, minted.hash, jobId, expiresAt],
+        );
+        if (row === null) return null;
+        return { id: row.id, token: minted.token, role: row.role, expiresAt: row.expires_at.toISOString() };
+      }),
     revokeFor: (jobId) =>
-      pgCall(() =>
-        db.tx(async (t) => {
-          const rows = await t.manyOrNone<{ id: string }>(
-            'UPDATE api_tokens SET revoked_at = now() WHERE job_id = $1 AND revoked_at IS NULL RETURNING id',
-            [jobId],
-          );
-          for (const { id } of rows) {
-            await insertAuditEvent(t, { action: 'token.revoke', actor: null, target: { kind: 'token', id }, detail: { jobId, reason: 'the run ended' } });
-          }
-          return rows.length;
-        }),
-      ),
+      pgCall(async () => {
+        const rows = await db.manyOrNone<{ id: string }>(
+          `WITH tok AS (
+             UPDATE api_tokens SET revoked_at = now() WHERE job_id = $1 AND revoked_at IS NULL RETURNING id
+           ), audit AS (
+             ${auditInsert('token.revoke', `jsonb_build_object('jobId', $1::text, 'reason', 'the run ended')`, 'tok')}
+           )
+           SELECT id FROM tok`,
+          [jobId],
+        );
+        return rows.length;
+      }),
   };
+}
+
+/** The audit entry of each token in `from`, by the system (no actor), for use inside a CTE. */
+function auditInsert(action: 'token.create' | 'token.revoke', detail: string, from: string): string {
+  return `INSERT INTO audit_log (id, action, actor_token_id, actor_name, actor_role, target_kind, target_id, job_code_digest, secret_names, detail)
+          SELECT gen_random_uuid(), '${action}', NULL, NULL, NULL, 'token', id::text, NULL, '{}'::text[], ${detail} FROM ${from}`;
+}
+
+/** A timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds, Z). */
+function isoInstant(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }

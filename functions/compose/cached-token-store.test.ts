@@ -60,3 +60,18 @@ test('a job token is never cached: the end of its run, which no replica is told 
   await t.db.none(`UPDATE jobs SET state = 'succeeded' WHERE id = $1`, [job.id]);
   assert.equal(await cached.verify(minted.token), null);
 });
+
+test('a burst of requests with one token makes one lookup; an unknown token is looked up again each time', async () => {
+  const inner = createPgTokenStore(t.db);
+  let calls = 0;
+  const counted = { ...inner, verify: (token: string) => (calls++, inner.verify(token)) };
+  const cached = cachedTokenStore(counted, { ttlMs: 60_000 });
+  const d = await cached.create({ name: 'd', role: 'viewer', expiresAt: null, createdBy: null });
+  const seen = await Promise.all(Array.from({ length: 20 }, () => cached.verify(d.token)));
+  assert.deepEqual(new Set(seen.map((i) => i?.id)), new Set([d.info.id]));
+  assert.equal(calls, 1);
+  const unknown = `${d.token.slice(0, -4)}xxxx`;
+  assert.equal(await cached.verify(unknown), null);
+  assert.equal(await cached.verify(unknown), null);
+  assert.equal(calls, 3, 'a failed verification is not cached');
+});

@@ -20,6 +20,7 @@ export function cachedTokenStore(inner: TokenStore, options: TokenCacheOptions):
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { info: TokenInfo; until: number }>();
+  const inFlight = new Map<string, Promise<TokenInfo | null>>();
   const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
   return {
@@ -32,13 +33,23 @@ export function cachedTokenStore(inner: TokenStore, options: TokenCacheOptions):
         return hit.info;
       }
       cache.delete(key);
-      const info = await inner.verify(token);
-      // A job token dies with its run, at a moment no replica is told of: never cached.
-      if (info !== null && info.jobId === undefined) {
-        if (cache.size >= maxEntries) cache.delete(cache.keys().next().value ?? '');
-        cache.set(key, { info, until: t + options.ttlMs });
+      // Requests that arrive together with one token (a burst of submits) share one lookup.
+      const pending = inFlight.get(key);
+      if (pending !== undefined) return pending;
+      const lookup = inner.verify(token).then((info) => {
+        // A job token dies with its run, at a moment no replica is told of: never cached.
+        if (info !== null && info.jobId === undefined) {
+          if (cache.size >= maxEntries) cache.delete(cache.keys().next().value ?? '');
+          cache.set(key, { info, until: t + options.ttlMs });
+        }
+        return info;
+      });
+      inFlight.set(key, lookup);
+      try {
+        return await lookup;
+      } finally {
+        inFlight.delete(key);
       }
-      return info;
     },
     async revoke(id, audit) {
       for (const [key, entry] of cache) if (entry.info.id === id) cache.delete(key);
