@@ -21,6 +21,7 @@ const leaseEnd = `date_trunc('milliseconds', clock_timestamp() + make_interval(s
 
 export interface QueueSql {
   readonly enqueue: string;
+  readonly enqueueMany: string;
   readonly release: string;
   readonly claim: string;
   readonly extend: string;
@@ -52,6 +53,28 @@ export function queueSql(notifyChannel: string | null): QueueSql {
       UNION ALL
       SELECT id::text, 0 FROM task_queue WHERE job_id = $(jobId) AND queue = $(queue)
       LIMIT 1`,
+    // Many enqueues in one statement ($1: a JSON array of {i, job_id, queue, priority, state}):
+    // one row per input, in input order; a null ref is a concurrent first enqueue not yet
+    // visible, which the caller enqueues alone. One NOTIFY per queue that got a claimable task.
+    enqueueMany: `
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i integer, job_id text, queue text, priority integer, state text)
+      ), ins AS (
+        INSERT INTO task_queue (job_id, queue, priority, state)
+        SELECT job_id, queue, priority, state FROM input ORDER BY i
+        ON CONFLICT (job_id, queue) DO NOTHING
+        RETURNING id, job_id, queue, state
+      ), ${
+        notifyChannel === null
+          ? `n AS (SELECT 1 WHERE false)`
+          : `n AS (SELECT pg_notify(${quoteLiteral(notifyChannel)}, q.queue) FROM (SELECT DISTINCT queue FROM ins WHERE state = 'claimable') q)`
+      }
+      SELECT input.i, input.queue, (ins.state = 'claimable') AS woke, coalesce(ins.id, t.id)::text AS ref,
+             (SELECT count(*) FROM n)::int AS notified
+      FROM input
+      LEFT JOIN ins ON ins.job_id = input.job_id AND ins.queue = input.queue
+      LEFT JOIN task_queue t ON t.job_id = input.job_id AND t.queue = input.queue
+      ORDER BY input.i`,
     release: `
       WITH u AS (
         UPDATE task_queue SET state = 'claimable', ready_at = clock_timestamp()

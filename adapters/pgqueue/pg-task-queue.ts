@@ -35,6 +35,11 @@ function taskId(ref: string): string {
   return ref;
 }
 
+function checkEnqueue(input: EnqueueInput): void {
+  if (input.jobId === '' || input.queue === '') throw invalidInput('jobId and queue must not be empty');
+  if (!Number.isInteger(input.priority)) throw invalidInput('priority must be an integer');
+}
+
 function leaseSecondsOf(leaseSeconds: number): number {
   if (!Number.isFinite(leaseSeconds) || leaseSeconds <= 0) throw invalidInput('leaseSeconds must be a positive number');
   return leaseSeconds;
@@ -79,20 +84,36 @@ export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
     if (changed > 0) hub.wake(queue);
   };
 
-  return {
-    async enqueue(input: EnqueueInput) {
-      if (input.jobId === '' || input.queue === '') throw invalidInput('jobId and queue must not be empty');
-      if (!Number.isInteger(input.priority)) throw invalidInput('priority must be an integer');
-      const params = { ...input, state: input.waiting === true ? 'waiting' : 'claimable' };
-      // A concurrent first enqueue of the same job commits after this statement's snapshot: retry.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const row = await pgCall(() => db.oneOrNone<{ ref: string; notified: number }>(sql.enqueue, params));
-        if (row !== null) {
-          if (params.state === 'claimable') woke(input.queue, 1);
-          return { ref: row.ref };
-        }
+  async function enqueue(input: EnqueueInput): Promise<{ readonly ref: string }> {
+    checkEnqueue(input);
+    const params = { ...input, state: input.waiting === true ? 'waiting' : 'claimable' };
+    // A concurrent first enqueue of the same job commits after this statement's snapshot: retry.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const row = await pgCall(() => db.oneOrNone<{ ref: string; notified: number }>(sql.enqueue, params));
+      if (row !== null) {
+        if (params.state === 'claimable') woke(input.queue, 1);
+        return { ref: row.ref };
       }
-      throw new Error(`enqueue of job ${input.jobId} found neither a new nor an existing task`);
+    }
+    throw new Error(`enqueue of job ${input.jobId} found neither a new nor an existing task`);
+  }
+
+  return {
+    enqueue,
+
+    async enqueueMany(inputs) {
+      inputs.forEach(checkEnqueue);
+      if (inputs.length === 0) return [];
+      const rows = await pgCall(() =>
+        db.many<{ i: number; queue: string; woke: boolean | null; ref: string | null }>(sql.enqueueMany, [
+          JSON.stringify(
+            inputs.map((input, i) => ({ i, job_id: input.jobId, queue: input.queue, priority: input.priority, state: input.waiting === true ? 'waiting' : 'claimable' })),
+          ),
+        ]),
+      );
+      for (const queue of new Set(rows.filter((r) => r.woke === true).map((r) => r.queue))) woke(queue, 1);
+      // A job whose first enqueue is committing beside this statement: enqueue it alone, which retries.
+      return Promise.all(rows.map(async (r, i) => (r.ref !== null ? { ref: r.ref } : enqueue(inputs[i] as EnqueueInput))));
     },
 
     async release(ref, queue) {

@@ -50,6 +50,16 @@ export function createPgDispatchStore(db: Db): DispatchStore {
           [entry.id, entry.jobId, queueRef ?? null],
         );
       }),
+    markRelayedMany: (relayed) =>
+      pgCall(async () => {
+        if (relayed.length === 0) return;
+        await db.none(
+          `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, job_id uuid, ref text)),
+           o AS (UPDATE job_outbox SET relayed_at = now(), attempts = attempts + 1 FROM x WHERE job_outbox.id = x.id)
+           UPDATE jobs SET queue_ref = x.ref FROM x WHERE jobs.id = x.job_id`,
+          [JSON.stringify(relayed.map(({ entry, queueRef }) => ({ id: entry.id, job_id: entry.jobId, ref: queueRef })))],
+        );
+      }),
     markRelayFailed: (entry, reason) =>
       pgCall(async () => {
         await db.none('UPDATE job_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [entry.id, reason.slice(0, 2000)]);

@@ -47,6 +47,8 @@ export interface DispatchStore {
   pendingOutbox(limit: number): Promise<readonly OutboxEntry[]>;
   /** Marks the row relayed; for an enqueue, keeps the task's handle with its job. */
   markRelayed(entry: OutboxEntry, queueRef?: string): Promise<void>;
+  /** `markRelayed` for several enqueue rows at once, in one round trip. */
+  markRelayedMany(relayed: readonly { readonly entry: OutboxEntry; readonly queueRef: string }[]): Promise<void>;
   /** Records a failed relay attempt (the row stays pending). */
   markRelayFailed(entry: OutboxEntry, reason: string): Promise<void>;
   /** The job's state and the TaskQueue handle of its task (null until relayed); null for no job. */

@@ -42,6 +42,11 @@ export interface TaskQueue {
    * longer queued.
    */
   enqueue(input: EnqueueInput): Promise<{ readonly ref: string }>;
+  /**
+   * `enqueue` for several jobs at once, where the backend can do it in one round trip: the refs
+   * come back in the order of `inputs`. Adapters without it are called once per job.
+   */
+  enqueueMany?(inputs: readonly EnqueueInput[]): Promise<readonly { readonly ref: string }[]>;
   /** Makes a waiting task claimable; no-op if it already is, or is gone. */
   release(ref: string, queue: string): Promise<void>;
   /** Claims the best claimable task for `leaseSeconds`, or returns null when there is none now. */

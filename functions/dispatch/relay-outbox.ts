@@ -9,8 +9,8 @@
  * handed out only once it is due, so the backoff survives any crash.
  */
 import { coerceError } from '../../core/errors.ts';
-import type { DispatchStore } from '../../core/ports/dispatch-store.ts';
-import type { TaskQueue } from '../../core/ports/task-queue.ts';
+import type { DispatchStore, OutboxEntry } from '../../core/ports/dispatch-store.ts';
+import type { EnqueueInput, TaskQueue } from '../../core/ports/task-queue.ts';
 
 export interface RelayDeps {
   readonly dispatch: DispatchStore;
@@ -21,29 +21,44 @@ export interface RelayDeps {
 export async function relayOutbox(deps: RelayDeps, limit = 100): Promise<number> {
   const entries = await deps.dispatch.pendingOutbox(limit);
   let relayed = 0;
+  // Runs of plain enqueues (the common case: jobs just submitted) go to a queue that can take
+  // several at once in one round trip each way; everything else one row at a time, in order.
+  let run: OutboxEntry[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = run;
+    run = [];
+    relayed += batch.length > 1 ? await relayEnqueues(deps, batch) : await relayEach(deps, batch);
+  };
+  for (const entry of entries) {
+    if (deps.queue.enqueueMany !== undefined && entry.kind === 'enqueue' && entry.replaces === undefined) {
+      run.push(entry);
+      continue;
+    }
+    await flush();
+    relayed += await relayEach(deps, [entry]);
+  }
+  await flush();
+  return relayed;
+}
+
+/** Plain enqueues as one batch; if the batch fails, row by row, so one bad row holds up only itself. */
+async function relayEnqueues(deps: RelayDeps, entries: readonly OutboxEntry[]): Promise<number> {
+  try {
+    const refs = await (deps.queue.enqueueMany as NonNullable<TaskQueue['enqueueMany']>)(entries.map(enqueueInput));
+    const relayed = entries.map((entry, i) => ({ entry, queueRef: refs[i]?.ref }));
+    if (!relayed.every((r): r is { entry: OutboxEntry; queueRef: string } => r.queueRef !== undefined)) throw new Error('the queue returned fewer refs than it was given tasks');
+    await deps.dispatch.markRelayedMany(relayed);
+    return entries.length;
+  } catch {
+    return relayEach(deps, entries);
+  }
+}
+
+async function relayEach(deps: RelayDeps, entries: readonly OutboxEntry[]): Promise<number> {
+  let relayed = 0;
   for (const entry of entries) {
     try {
-      if (entry.kind === 'enqueue') {
-        // A retry (its row was due only after the backoff): the last attempt's task goes first,
-        // or a queue that dedupes by job would hand back that old, claimed task as the new one.
-        if (entry.replaces !== undefined) await deps.queue.remove(entry.replaces, entry.queue);
-        const { ref } = await deps.queue.enqueue({
-          jobId: entry.jobId,
-          queue: entry.queue,
-          priority: entry.priority,
-          ...(entry.waiting === true ? { waiting: true } : {}),
-        });
-        await deps.dispatch.markRelayed(entry, ref);
-      } else if (entry.kind === 'release') {
-        await releaseAdmitted(deps, entry.jobId, entry.queue);
-        await deps.dispatch.markRelayed(entry);
-      } else {
-        // A job cancelled before it started leaves the queue; a running one is stopped by the
-        // dispatcher that runs it, which still holds its task.
-        const task = await deps.dispatch.taskOf(entry.jobId);
-        if (task?.queueRef && task.state === 'cancelled') await deps.queue.remove(task.queueRef, entry.queue);
-        await deps.dispatch.markRelayed(entry);
-      }
+      await relayOne(deps, entry);
       relayed++;
     } catch (err) {
       await deps.dispatch.markRelayFailed(entry, coerceError(err).message);
@@ -51,6 +66,32 @@ export async function relayOutbox(deps: RelayDeps, limit = 100): Promise<number>
   }
   return relayed;
 }
+
+async function relayOne(deps: RelayDeps, entry: OutboxEntry): Promise<void> {
+  if (entry.kind === 'enqueue') {
+    // A retry (its row was due only after the backoff): the last attempt's task goes first,
+    // or a queue that dedupes by job would hand back that old, claimed task as the new one.
+    if (entry.replaces !== undefined) await deps.queue.remove(entry.replaces, entry.queue);
+    const { ref } = await deps.queue.enqueue(enqueueInput(entry));
+    await deps.dispatch.markRelayed(entry, ref);
+  } else if (entry.kind === 'release') {
+    await releaseAdmitted(deps, entry.jobId, entry.queue);
+    await deps.dispatch.markRelayed(entry);
+  } else {
+    // A job cancelled before it started leaves the queue; a running one is stopped by the
+    // dispatcher that runs it, which still holds its task.
+    const task = await deps.dispatch.taskOf(entry.jobId);
+    if (task?.queueRef && task.state === 'cancelled') await deps.queue.remove(task.queueRef, entry.queue);
+    await deps.dispatch.markRelayed(entry);
+  }
+}
+
+const enqueueInput = (entry: OutboxEntry): EnqueueInput => ({
+  jobId: entry.jobId,
+  queue: entry.queue,
+  priority: entry.priority,
+  ...(entry.waiting === true ? { waiting: true } : {}),
+});
 
 /**
  * The job was admitted (its dependencies are met and its group has a slot): its waiting task

@@ -208,6 +208,36 @@ export function taskQueueContract(name: string, fixture: () => TaskQueueFixture)
     await waiting;
   });
 
+  test(`${name}: enqueueMany adds several tasks in one call, refs in order, the same as enqueue one by one`, async (t) => {
+    const { queue: q, peer, idempotentEnqueue, wakesOnEnqueue } = fixture();
+    if (q.enqueueMany === undefined) {
+      t.skip('the adapter enqueues one task per call');
+      return;
+    }
+    const queue = freshQueue();
+    const other = freshQueue();
+    const woken = wakesOnEnqueue ? peer.waitForWork(other, 600_000) : Promise.resolve();
+    const before = idempotentEnqueue ? await q.enqueue({ jobId: 'm0', queue, priority: 0 }) : null;
+    const refs = await q.enqueueMany([
+      { jobId: 'm1', queue, priority: 1 },
+      { jobId: 'm2', queue: other, priority: 0 },
+      { jobId: 'm3', queue, priority: 5, waiting: true },
+      ...(idempotentEnqueue ? [{ jobId: 'm0', queue, priority: 0 }] : []),
+    ]);
+    assert.equal(refs.length, idempotentEnqueue ? 4 : 3);
+    assert.equal(new Set(refs.map((r) => r.ref)).size, refs.length);
+    if (before !== null) assert.equal(refs[3]?.ref, before.ref, 'a job already enqueued keeps its task');
+    await woken;
+    const claimed = await q.claim(queue, 60);
+    assert.equal(claimed?.jobId, 'm1');
+    assert.equal(claimed.ref, refs[0]?.ref);
+    assert.equal((await q.claim(other, 60))?.ref, refs[1]?.ref);
+    assert.deepEqual(await drain(q, queue), before === null ? [] : ['m0'], 'the waiting task is not claimable');
+    await q.release(refs[2]?.ref ?? '', queue);
+    assert.equal((await q.claim(queue, 60))?.jobId, 'm3');
+    assert.deepEqual(await q.enqueueMany([]), []);
+  });
+
   test(`${name}: waitForWork wakes on another connection's enqueue and release`, guard, async (t) => {
     const { queue: q, peer, wakesOnEnqueue } = fixture();
     if (!wakesOnEnqueue) {
