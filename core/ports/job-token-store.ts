@@ -21,6 +21,9 @@ export interface JobTokenStore {
    * gets no API access rather than a guessed role.
    */
   mint(input: { readonly jobId: string; readonly expiresAt: string }): Promise<MintedJobToken | null>;
-  /** Revokes every live token of the job; resolves to how many there were. */
+  /**
+   * Revokes every live token of the job; resolves to how many there were. A run's tokens need no
+   * call: they are revoked in the transaction that moves its job out of starting or running.
+   */
   revokeFor(jobId: string): Promise<number>;
 }

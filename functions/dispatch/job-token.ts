@@ -1,15 +1,15 @@
 /**
  * A job's own API access: when a run starts, the dispatcher mints a token bound to that job and
- * hands it to the runner with the API's URL; when the run ends, it revokes it. The token is live
- * only while the job is starting or running (the token store checks that on every use), and it
- * expires at the latest some time after the job's timeout, so a token that leaked from a run
- * cannot outlive it even if this dispatcher died before revoking it.
+ * hands it to the runner with the API's URL; the database revokes it in the transaction that
+ * ends the run (migration 0013), whoever records that end. The token is live only while the job
+ * is starting or running (the token store checks that on every use), and it expires at the
+ * latest some time after the job's timeout, so a token that leaked from a run cannot outlive it
+ * even if nobody ever records the run's end.
  */
 import { jobSpecLimits } from '../../core/job-spec.ts';
 import type { Job } from '../../core/job.ts';
 import type { ExecutionSpec } from '../../core/ports/executor.ts';
 import type { JobTokenStore } from '../../core/ports/job-token-store.ts';
-import type { Logger } from '../deps.ts';
 
 export interface JobApi {
   readonly tokens: JobTokenStore;
@@ -35,10 +35,4 @@ export async function withJobToken(api: JobApi | undefined, job: Job, spec: Exec
   const minted = await api.tokens.mint({ jobId: job.id, expiresAt: jobTokenExpiry(spec.timeoutSeconds) });
   if (minted === null) return spec;
   return { ...spec, api: { url: api.url, token: minted.token } };
-}
-
-/** Revokes the run's token; a failure is logged (the token dies with the run's state anyway). */
-export async function revokeJobToken(api: JobApi | undefined, jobId: string, logger: Logger): Promise<void> {
-  if (api === undefined) return;
-  await api.tokens.revokeFor(jobId).catch((err: unknown) => logger.warn({ err, jobId }, 'could not revoke the job token'));
 }

@@ -13,7 +13,6 @@ import { coerceError } from '../../core/errors.ts';
 import type { Job } from '../../core/job.ts';
 import type { Execution, ExecutionResult } from '../../core/ports/executor.ts';
 import type { ClaimedTask } from '../../core/ports/task-queue.ts';
-import { revokeJobToken } from './job-token.ts';
 import type { ActiveRun, RunDeps } from './run-claimed-job.ts';
 import { settleAttempt, type AttemptEnd } from './settle-attempt.ts';
 
@@ -107,11 +106,10 @@ export function superviseRun(deps: RunDeps, task: ClaimedTask, job: Job, executi
 }
 
 /**
- * The end of an attempt: its job token goes first (before anything else can fail), then the
- * attempt is settled — retried, or the job's end state.
+ * The end of an attempt: settled — retried, or the job's end state. Its job token dies in the
+ * same transaction (the database revokes a run's tokens when its job leaves starting or running).
  */
 export async function finish(deps: RunDeps, task: ClaimedTask, job: Job, end: AttemptEnd): Promise<void> {
-  await revokeJobToken(deps.jobApi, job.id, deps.logger);
   await settleAttempt(deps, task, job, end);
 }
 

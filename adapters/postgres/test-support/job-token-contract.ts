@@ -68,6 +68,34 @@ export function jobTokenContract(name: string, get: () => JobTokenFixture): void
     assert.ok(audit.every((a) => a.actor === null), 'the system mints and revokes job tokens');
   });
 
+  test(`${name}: a run's tokens die with the run, in the same transaction, audited: at its end and when it goes back to queued for a retry`, async () => {
+    const { tokens, jobTokens, db } = get();
+    const audited = async (ids: readonly string[]) =>
+      (
+        await db.manyOrNone<{ detail: { reason: string } }>(
+          `SELECT detail FROM audit_log WHERE action = 'token.revoke' AND actor_token_id IS NULL AND target_id IN ($1:csv)`,
+          [ids],
+        )
+      ).map((a) => a.detail.reason);
+    const { job } = await submittedBy('maintainer');
+    await setState(job.id, 'starting');
+    const first = await jobTokens.mint({ jobId: job.id, expiresAt: inAnHour() });
+    await setState(job.id, 'running');
+    assert.ok(first && (await tokens.verify(first.token)));
+    // The attempt ends and the job goes back to queued for its next one: the next run must not
+    // bring this token back to life.
+    await setState(job.id, 'queued');
+    assert.deepEqual(await audited([first.id]), ['the run ended']);
+    await setState(job.id, 'running');
+    assert.equal(await tokens.verify(first.token), null, "the last attempt's token stays dead");
+    const second = await jobTokens.mint({ jobId: job.id, expiresAt: inAnHour() });
+    assert.ok(second && (await tokens.verify(second.token)));
+    await setState(job.id, 'failed');
+    assert.equal(await tokens.verify(second.token), null);
+    assert.deepEqual(await audited([second.id]), ['the run ended']);
+    assert.equal(await jobTokens.revokeFor(job.id), 0, 'nothing left to revoke');
+  });
+
   test(`${name}: no token for a job nobody's token submitted, or no job at all; never one without an expiry`, async () => {
     const { jobs, jobTokens, db } = get();
     const { job } = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
