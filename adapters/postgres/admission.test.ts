@@ -42,7 +42,7 @@ test('the start of a group job counts the group under its lock: of two queued jo
 
 test('a group of 3 under 40 concurrent submits and 4 racing dispatchers never holds more than 3 runs, and every job ends', async () => {
   const jobs = createPgJobStore(t.db);
-  const dispatch = createPgDispatchStore(t.db);
+  const dispatch = createPgDispatchStore(t.db, { prepared: true });
   const group = `storm-${randomUUID()}`;
   const ids = (await Promise.all(Array.from({ length: 40 }, () => jobs.submit({ spec: inGroup(group, 3), submittedBy: null })))).map((r) => r.job.id);
   let running = 0;

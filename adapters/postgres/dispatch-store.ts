@@ -4,6 +4,7 @@ import type { DispatchStore, OutboxEntry } from '../../core/ports/dispatch-store
 import type { Db } from './database.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import { pgCall } from './pg-errors.ts';
+import { statement, type StoreOptions } from './statement.ts';
 
 interface OutboxRow {
   id: string;
@@ -18,7 +19,8 @@ interface OutboxRow {
 /** Times inside JSON look like the API's others: UTC, milliseconds, `Z`. */
 const isoFormat = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
 
-export function createPgDispatchStore(db: Db): DispatchStore {
+export function createPgDispatchStore(db: Db, options: StoreOptions = {}): DispatchStore {
+  const prepared = options.prepared ?? false;
   return {
     pendingOutbox: (limit) =>
       pgCall(async () => {
@@ -72,15 +74,19 @@ export function createPgDispatchStore(db: Db): DispatchStore {
     startRun: (jobId, dispatcherId) =>
       pgCall(async () => {
         const row = await db.oneOrNone<JobRow>(
-          `WITH u AS (
-             UPDATE jobs SET state = 'starting', dispatched_by = $2, updated_at = now(), not_before = NULL, attempt_log_offset = log_next_offset
-             WHERE id = $1 AND state = 'queued' AND cancel_requested_at IS NULL AND (not_before IS NULL OR not_before <= clock_timestamp())
-             RETURNING *
-           ), t AS (
-             INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2 FROM u
-           )
-           SELECT ${jobColumns} FROM u`,
-          [jobId, dispatcherId],
+          statement(
+            prepared,
+            'rc_run_start',
+            `WITH u AS (
+               UPDATE jobs SET state = 'starting', dispatched_by = $2::text, updated_at = now(), not_before = NULL, attempt_log_offset = log_next_offset
+               WHERE id = $1::uuid AND state = 'queued' AND cancel_requested_at IS NULL AND (not_before IS NULL OR not_before <= clock_timestamp())
+               RETURNING *
+             ), t AS (
+               INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2::text FROM u
+             )
+             SELECT ${jobColumns} FROM u`,
+            [jobId, dispatcherId],
+          ),
         );
         return row === null ? null : jobFromRow(row);
       }),

@@ -108,6 +108,27 @@ export interface JobStoreOptions extends StoreOptions {
   readonly readBatch?: BatchOptions | false;
 }
 
+/**
+ * A move to `$3` ($1 id, $2 attempt or null, $4 exit code, $5 error reason, $6 phases as JSON),
+ * from any state but an end state and not to the state it is in, recorded in job_transitions.
+ * Positional, so it can be prepared.
+ */
+const transitionSql = `
+  WITH prev AS (SELECT id, state FROM jobs WHERE id = $1::uuid AND ($2::int IS NULL OR attempt = $2::int) FOR UPDATE),
+  u AS (
+    UPDATE jobs SET state = $3::text, updated_at = now(),
+      started_at = CASE WHEN $3::text = 'running' THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
+      finished_at = CASE WHEN $3::text IN (${terminalList}) THEN now() ELSE NULL END,
+      exit_code = coalesce($4::int, jobs.exit_code),
+      error_reason = coalesce($5::text, jobs.error_reason),
+      phases = coalesce($6::jsonb, jobs.phases)
+    FROM prev WHERE jobs.id = prev.id AND prev.state NOT IN (${terminalList}) AND prev.state <> $3::text
+    RETURNING jobs.*, prev.state AS from_state
+  ), t AS (
+    INSERT INTO job_transitions (job_id, from_state, to_state) SELECT id, from_state, state FROM u
+  )
+  SELECT ${jobColumns} FROM u`;
+
 /** Raised inside a transaction that lost an idempotency race, to roll it back. */
 class LostRace extends Error {}
 
@@ -276,28 +297,14 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
 
   async function transition(id: string, input: TransitionInput): Promise<Job> {
     const row = await db.oneOrNone<JobRow>(
-      `WITH prev AS (SELECT id, state FROM jobs WHERE id = $(id) AND ($(attempt)::int IS NULL OR attempt = $(attempt)::int) FOR UPDATE),
-       u AS (
-         UPDATE jobs SET state = $(to), updated_at = now(),
-           started_at = CASE WHEN $(to) = 'running' THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
-           finished_at = CASE WHEN $(to) IN (${terminalList}) THEN now() ELSE NULL END,
-           exit_code = coalesce($(exitCode), jobs.exit_code),
-           error_reason = coalesce($(errorReason), jobs.error_reason),
-           phases = coalesce($(phases:json), jobs.phases)
-         FROM prev WHERE jobs.id = prev.id AND prev.state NOT IN (${terminalList}) AND prev.state <> $(to)
-         RETURNING jobs.*, prev.state AS from_state
-       ), t AS (
-         INSERT INTO job_transitions (job_id, from_state, to_state) SELECT id, from_state, state FROM u
-       )
-       SELECT ${jobColumns} FROM u`,
-      {
+      statement(prepared, 'rc_job_transition', transitionSql, [
         id,
-        to: input.to,
-        exitCode: input.exitCode ?? null,
-        errorReason: input.errorReason ?? null,
-        phases: input.phases ?? null,
-        attempt: input.attempt ?? null,
-      },
+        input.attempt ?? null,
+        input.to,
+        input.exitCode ?? null,
+        input.errorReason ?? null,
+        input.phases === undefined ? null : JSON.stringify(input.phases),
+      ]),
     );
     if (row !== null) return jobFromRow(row);
     const cur = await db.oneOrNone<{ state: string; attempt: number }>('SELECT state, attempt FROM jobs WHERE id = $1', [id]);

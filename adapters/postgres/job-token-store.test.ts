@@ -9,8 +9,10 @@ let t: TestDatabase;
 let fixture: JobTokenFixture;
 before(async () => {
   t = await createTestDatabase();
-  fixture = { jobs: createPgJobStore(t.db), tokens: createPgTokenStore(t.db, { prepared: true }), jobTokens: createPgJobTokenStore(t.db), db: t.db };
+  fixture = { jobs: createPgJobStore(t.db), tokens: createPgTokenStore(t.db, { prepared: true }), jobTokens: createPgJobTokenStore(t.db, { prepared: true }), db: t.db };
 });
 after(() => t.drop());
 
 jobTokenContract('postgres', () => fixture);
+// And with client-formatted queries, as the embedded database runs them.
+jobTokenContract('postgres, unprepared', () => ({ ...fixture, jobTokens: createPgJobTokenStore(t.db) }));

@@ -4,6 +4,7 @@ import type { Role } from '../../core/roles.ts';
 import { mintToken } from '../../core/token.ts';
 import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
+import { statement, type StoreOptions } from './statement.ts';
 
 /**
  * Job tokens live in `api_tokens` with `job_id` set, so the one verify path (token-store.ts)
@@ -12,24 +13,29 @@ import { pgCall } from './pg-errors.ts';
  * the row, so a token is never minted with a role nobody holds. Minting and revoking are token
  * writes like any other: each is audited (the system as actor) in the same statement.
  */
-export function createPgJobTokenStore(db: Db): JobTokenStore {
+export function createPgJobTokenStore(db: Db, options: StoreOptions = {}): JobTokenStore {
+  const prepared = options.prepared ?? false;
   return {
     mint: ({ jobId, expiresAt }) =>
       pgCall(async () => {
         const minted = mintToken();
         // One statement: the token and its audit entry commit together, in one round trip.
         const row = await db.oneOrNone<{ id: string; role: Role; expires_at: Date }>(
-          `WITH tok AS (
+          statement(
+            prepared,
+            'rc_job_token_mint',
+            `WITH tok AS (
              INSERT INTO api_tokens (id, lookup, hash, name, role, created_by, job_id, expires_at)
-             SELECT $1, $2, $3, 'job ' || j.id::text, t.role, t.id, j.id, $5::timestamptz
+             SELECT $1::uuid, $2::text, $3::bytea, 'job ' || j.id::text, t.role, t.id, j.id, $5::timestamptz
                FROM jobs j JOIN api_tokens t ON t.id = j.submitted_by
-              WHERE j.id = $4
+              WHERE j.id = $4::uuid
              RETURNING id, role, expires_at
            ), audit AS (
              ${auditInsert('token.create', `jsonb_build_object('jobId', $4::text, 'role', role, 'expiresAt', ${isoInstant('expires_at')})`, 'tok')}
            )
            SELECT id, role, expires_at FROM tok`,
-          [randomUUID(), minted.lookup, minted.hash, jobId, expiresAt],
+            [randomUUID(), minted.lookup, minted.hash, jobId, expiresAt],
+          ),
         );
         if (row === null) return null;
         return { id: row.id, token: minted.token, role: row.role, expiresAt: row.expires_at.toISOString() };

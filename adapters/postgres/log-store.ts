@@ -3,13 +3,15 @@ import type { LogRecord } from '../../core/log-record.ts';
 import type { LogSlice, LogStore, OffsetLogRecord } from '../../core/ports/log-store.ts';
 import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
+import { statement, type StoreOptions } from './statement.ts';
 
 /**
  * Log chunks: one row per appended batch. The job row's `log_next_offset` is bumped in the same
  * statement, which both hands out the batch's offsets and serialises appends to one job, so
  * offsets have no gaps and never repeat.
  */
-export function createPgLogStore(db: Db): LogStore {
+export function createPgLogStore(db: Db, options: StoreOptions = {}): LogStore {
+  const prepared = options.prepared ?? false;
   async function append(jobId: string, records: readonly LogRecord[]): Promise<{ firstOffset: number; nextOffset: number }> {
     if (records.length === 0) {
       const row = await db.oneOrNone<{ n: string }>('SELECT log_next_offset AS n FROM jobs WHERE id = $1', [jobId]);
@@ -17,13 +19,17 @@ export function createPgLogStore(db: Db): LogStore {
       return { firstOffset: Number(row.n), nextOffset: Number(row.n) };
     }
     const row = await db.oneOrNone<{ first: string }>(
-      `WITH j AS (
-         UPDATE jobs SET log_next_offset = log_next_offset + $2 WHERE id = $1
-         RETURNING log_next_offset - $2 AS first
-       )
-       INSERT INTO job_log_chunks (job_id, first_offset, record_count, records)
-       SELECT $1, first, $2, $3:json FROM j RETURNING first_offset AS first`,
-      [jobId, records.length, records.map(({ ts, stream, phase, text }) => ({ ts, stream, phase, text }))],
+      statement(
+        prepared,
+        'rc_log_append',
+        `WITH j AS (
+           UPDATE jobs SET log_next_offset = log_next_offset + $2::int WHERE id = $1::uuid
+           RETURNING log_next_offset - $2::int AS first
+         )
+         INSERT INTO job_log_chunks (job_id, first_offset, record_count, records)
+         SELECT $1::uuid, first, $2::int, $3::jsonb FROM j RETURNING first_offset AS first`,
+        [jobId, records.length, JSON.stringify(records.map(({ ts, stream, phase, text }) => ({ ts, stream, phase, text })))],
+      ),
     );
     if (row === null) throw notFound(`no job ${jobId}`);
     const first = Number(row.first);

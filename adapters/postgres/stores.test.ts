@@ -9,10 +9,10 @@ let t: TestDatabase;
 let fixture: StoreFixture;
 before(async () => {
   t = await createTestDatabase();
-  fixture = { jobs: createPgJobStore(t.db, { prepared: true }), logs: createPgLogStore(t.db), tokens: createPgTokenStore(t.db, { prepared: true }), db: t.db };
+  fixture = { jobs: createPgJobStore(t.db, { prepared: true }), logs: createPgLogStore(t.db, { prepared: true }), tokens: createPgTokenStore(t.db, { prepared: true }), db: t.db };
 });
 after(() => t.drop());
 
 storeContract('postgres', () => fixture);
 // And with client-formatted queries, as the embedded database runs them.
-storeContract('postgres, unprepared', () => ({ ...fixture, jobs: createPgJobStore(t.db), tokens: createPgTokenStore(t.db) }));
+storeContract('postgres, unprepared', () => ({ ...fixture, jobs: createPgJobStore(t.db), logs: createPgLogStore(t.db), tokens: createPgTokenStore(t.db) }));

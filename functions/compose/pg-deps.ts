@@ -29,7 +29,7 @@ export function pgDeps(
     definitions: createPgDefinitionStore(db),
     jobs: createPgJobStore(db, options),
     waits: createPgJobWaits(db),
-    logs: createPgLogStore(db),
+    logs: createPgLogStore(db, options),
     tokens: createPgTokenStore(db, options),
     readiness: createPgReadiness(db),
     logger,

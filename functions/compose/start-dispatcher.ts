@@ -64,7 +64,10 @@ export async function startConfiguredDispatcher(
   // embedded database) would block the event loop for tens of milliseconds per job.
   const spawner = config.executor === 'process' ? createRunnerSpawner() : undefined;
   const executor = await openExecutor(config, { ...options, spawner });
-  const jobs = createPgJobStore(db, { prepared: !options.embedded });
+  // Named prepared statements on a server of our own; PGlite is one session shared by every
+  // connection, where their names would collide.
+  const prepared = { prepared: !options.embedded };
+  const jobs = createPgJobStore(db, prepared);
   const jobApiUrl = config.jobApiUrl ?? (options.servedUrl === undefined ? null : reachableUrl(options.servedUrl));
   if (jobApiUrl === null) options.logger.info({}, 'no REACTORCIDE_JOB_API_URL: jobs get no API URL or job token, so they cannot submit jobs');
   const archive = options.archive
@@ -74,12 +77,12 @@ export async function startConfiguredDispatcher(
   const dispatcher = startDispatcher(
     {
       jobs,
-      logs: createPgLogStore(db),
-      dispatch: createPgDispatchStore(db),
+      logs: createPgLogStore(db, prepared),
+      dispatch: createPgDispatchStore(db, prepared),
       queue,
       executor,
       logger: options.logger,
-      ...(jobApiUrl === null ? {} : { jobApi: { tokens: createPgJobTokenStore(db), url: jobApiUrl } }),
+      ...(jobApiUrl === null ? {} : { jobApi: { tokens: createPgJobTokenStore(db, prepared), url: jobApiUrl } }),
       ...(options.secretCipher ? { secrets: { store: createPgSecretStore(db, options.secretCipher), audit } } : {}),
       approvals: { definitions: createPgDefinitionStore(db), audit },
     },
