@@ -10,13 +10,8 @@
 // The loader lives here too, so each run resolves and compiles one file rather than two.
 'use strict';
 const fs = require('node:fs');
-const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 const vm = require('node:vm');
-// Module.createRequire, as node:module exports it, without loading node:module (its ES module
-// loader and source map parts are code each run would compile for nothing).
-const { createRequire } = module.constructor;
 
 // --- The loader.
 // Loads a CommonJS bundle through V8 with a code cache kept between runs: the functions a run
@@ -29,7 +24,15 @@ const { createRequire } = module.constructor;
 // when missing, unreadable, not ours or rejected by V8.
 
 function cacheDir() {
-  return join(tmpdir(), `reactorcide-code-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
+  return join(tempDir(), `reactorcide-code-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
+}
+
+// os.tmpdir() as Node works it out on POSIX, without loading node:os (code compiled afresh in
+// every process) for one path.
+function tempDir() {
+  if (process.platform === 'win32') return require('node:os').tmpdir();
+  const dir = process.env.TMPDIR || process.env.TMP || process.env.TEMP || '/tmp';
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
 }
 
 // Code from a cache file runs as this process: only a directory of our own, writable by no one
@@ -41,20 +44,28 @@ function trusted(dir) {
   return (st.mode & 0o022) === 0;
 }
 
-function readCache(file) {
+// One buffer for both reads, each through open/read/close: readFileSync's own path (a stat, a
+// buffer per file) is more code compiled afresh in every process, on every job's clock.
+let readBuffer;
+
+/** The file's bytes (a view of the shared buffer: used before the next read), or undefined. */
+function readBytes(file) {
+  readBuffer ??= Buffer.allocUnsafeSlow(1 << 20);
+  let fd;
   try {
-    return trusted(dirname(file)) ? fs.readFileSync(file) : undefined;
+    fd = fs.openSync(file, 'r');
+    const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    // A file that fills the buffer may go on: read it whole the ordinary way.
+    return n < readBuffer.length ? readBuffer.subarray(0, n) : fs.readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
-function readShipped(file) {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    return undefined;
-  }
+function readCache(file) {
+  return trusted(dirname(file)) ? readBytes(file) : undefined;
 }
 
 function writeCache(file, data) {
@@ -71,14 +82,16 @@ function writeCache(file, data) {
 
 /** Runs `file` as a CommonJS module; `saveCodeCache()` after the work stores what was compiled. */
 function loadWithCodeCache(file) {
-  const source = fs.readFileSync(file, 'utf8');
+  const bytes = readBytes(file);
+  if (bytes === undefined) return undefined;
+  const source = bytes.utf8Slice(0, bytes.length);
   const hash = /^\/\/ bundle-hash: ([0-9a-f]+)\n/.exec(source)?.[1];
   const key = hash === undefined ? undefined : `${process.version}-${process.arch}-${hash}`;
   const cacheFile = key === undefined ? undefined : join(cacheDir(), key);
   let cachedData = cacheFile === undefined ? undefined : readCache(cacheFile);
   // A cache the build made ships next to the bundle, for the runs that never see a warm temp dir
   // (each Kubernetes job's pod starts with an empty one); it is as trusted as the bundle itself.
-  if (cachedData === undefined && key !== undefined) cachedData = readShipped(join(dirname(file), 'code-cache', key));
+  if (cachedData === undefined && key !== undefined) cachedData = readBytes(join(dirname(file), 'code-cache', key));
   // The module wrapper on the first line, so line numbers stay the bundle's own.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __importModule) {${source}\n})`, {
     filename: file,
@@ -87,7 +100,9 @@ function loadWithCodeCache(file) {
   const bundleModule = { exports: {} };
   // Code from a cache cannot call import() itself; the bundle's imports come here instead.
   const importModule = (specifier) => import(specifier);
-  script.runInThisContext()(bundleModule.exports, createRequire(file), bundleModule, file, dirname(file), importModule);
+  // This file's own require: the bundle asks only for Node's modules and this package's
+  // dependencies, found the same from here, and createRequire() is more code to compile.
+  script.runInThisContext()(bundleModule.exports, require, bundleModule, file, dirname(file), importModule);
   return {
     exports: bundleModule.exports,
     saveCodeCache() {
@@ -102,21 +117,22 @@ function loadWithCodeCache(file) {
 const bundle = join(__dirname, '..', 'dist', 'bundle');
 
 async function main() {
-  if (!fs.existsSync(join(bundle, 'program.js'))) {
-    process.stderr.write('reactorcide: dist/ is missing; run `npm run build` (npm ci does it for you)\n');
-    return 70;
-  }
   const args = process.argv.slice(2);
   if (args[0] === 'run') {
     const fast = loadWithCodeCache(join(bundle, 'run-fast.cjs'));
-    const code = await fast.exports.runFast(args.slice(1));
+    const code = fast === undefined ? undefined : await fast.exports.runFast(args.slice(1));
     if (code !== undefined) {
       fast.saveCodeCache();
       return code;
     }
   }
-  // Node ≥ 22.1 keeps V8's compiled code of ES modules between runs; Node 20 skips this.
+  if (!fs.existsSync(join(bundle, 'program.js'))) {
+    process.stderr.write('reactorcide: dist/ is missing; run `npm run build` (npm ci does it for you)\n');
+    return 70;
+  }
+  // Node >= 22.1 keeps V8's compiled code of ES modules between runs; Node 20 skips this.
   require('node:module').enableCompileCache?.();
+  const { pathToFileURL } = require('node:url');
   await (await import(pathToFileURL(join(bundle, 'program.js')).href)).runProgram(process.argv);
   return undefined;
 }

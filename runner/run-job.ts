@@ -5,7 +5,6 @@
  * around it is `errored`, with the phase and a masked reason; a stop from outside is `cancelled`.
  */
 import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coerceError } from '../core/errors.ts';
 import type { Phase, PhaseOutcome } from '../core/phases.ts';
@@ -21,6 +20,7 @@ import type { LogSink, OutputPressure } from './output/log-sink.ts';
 import { OutputPipeline } from './output/output-pipeline.ts';
 import { obtainCode, type ObtainOptions } from './obtain-code.ts';
 import { PhaseClock } from './phase-clock.ts';
+import { peakRssKb, signalNumber, tempDir } from './process-facts.ts';
 import { builtinPlugins } from './plugins/builtins/index.ts';
 import { loadPluginDir } from './plugins/load-plugins.ts';
 import { orderPlugins } from './plugins/order-plugins.ts';
@@ -65,6 +65,8 @@ class JobRun {
   private readonly cancelListeners = new Set<() => void>();
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly jobEnv: JobEnv;
+  /** The system temp directory, from the runner's env as os.tmpdir() reads it. */
+  private readonly tempDir: string;
   private capture: Capture | undefined;
   private stopSignal: StopSignal | undefined;
   private plugins: LoadedPlugin[] = [];
@@ -89,6 +91,7 @@ class JobRun {
       if (value !== '' && looksSecret(name)) this.pipeline.addSecret(name, value);
     };
     this.jobEnv = new JobEnv(env, secretLike);
+    this.tempDir = tempDir(env);
     for (const name of config.secretNames) {
       if (env[name] === undefined || env[name] === '') this.pipeline.system(`secret ${name} is not set`);
     }
@@ -124,7 +127,7 @@ class JobRun {
         else this.clock.skip(phase);
       }
       await this.phase('cleanup', () => this.cleanup());
-      return this.summary(startedAt);
+      return await this.summary(startedAt);
     } finally {
       if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
       this.capture.restore();
@@ -187,7 +190,7 @@ class JobRun {
 
   private async fetchSource(): Promise<void> {
     // Synchronous: metadata calls on every job's start-up path, cheaper than a thread pool trip.
-    this.workDir = this.config.workDir ?? mkdtempSync(join(tmpdir(), `reactorcide-${this.config.jobId}-`));
+    this.workDir = this.config.workDir ?? mkdtempSync(join(this.tempDir, `reactorcide-${this.config.jobId}-`));
     this.createdWorkDir = this.config.workDir === undefined;
     mkdirSync(this.workDir, { recursive: true });
     this.sourceDir = await obtainCode(this.config.source, join(this.workDir, 'source'), this.obtainOptions('source'));
@@ -255,7 +258,7 @@ class JobRun {
     });
     if (this.stopSignal) void this.process.stop(this.config.killGraceMs);
     const exit = await this.process.done;
-    this.script = this.scriptResult(exit.code, exit.signal);
+    this.script = await this.scriptResult(exit.code, exit.signal);
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
     this.pipeline.system(`${command.display} ended with ${how}`);
 
@@ -266,9 +269,9 @@ class JobRun {
     return this.script.outcome === 'succeeded' ? 'succeeded' : this.script.outcome === 'cancelled' ? 'cancelled' : 'failed';
   }
 
-  private scriptResult(code: number | null, signal: NodeJS.Signals | null): ScriptResult {
+  private async scriptResult(code: number | null, signal: NodeJS.Signals | null): Promise<ScriptResult> {
     if (this.stopSignal) return { outcome: 'cancelled', ...(code === null ? {} : { exitCode: code }), ...(signal ? { signal } : {}) };
-    if (signal) return { outcome: 'failed', signal, exitCode: 128 + (osConstants.signals[signal] ?? 0) };
+    if (signal) return { outcome: 'failed', signal, exitCode: 128 + (await signalNumber(signal)) };
     return { outcome: code === 0 ? 'succeeded' : 'failed', exitCode: code ?? 1 };
   }
 
@@ -332,11 +335,11 @@ class JobRun {
     if (this.jobDir) this.jobEnv.setFact('REACTORCIDE_JOB_DIR', this.jobDir);
   }
 
-  private summary(startedAt: Date): RunSummary {
+  private async summary(startedAt: Date): Promise<RunSummary> {
     const outcome: RunOutcome = this.stopSignal ? 'cancelled' : this.error ? 'errored' : (this.script?.outcome ?? 'errored');
     const exitCode =
       outcome === 'cancelled'
-        ? 128 + (osConstants.signals[this.stopSignal ?? 'SIGTERM'] ?? 15)
+        ? 128 + ((await signalNumber(this.stopSignal ?? 'SIGTERM')) || 15)
         : outcome === 'errored'
           ? RUNNER_ERROR_EXIT_CODE
           : (this.script?.exitCode ?? RUNNER_ERROR_EXIT_CODE);
@@ -351,7 +354,7 @@ class JobRun {
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       phases: this.clock.all(),
-      runnerMaxRssKb: process.resourceUsage().maxRSS,
+      runnerMaxRssKb: peakRssKb(),
       ...(this.error ? { error: this.error } : {}),
     };
   }

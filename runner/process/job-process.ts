@@ -116,19 +116,23 @@ export function startJobProcess(options: JobProcessOptions): JobProcess {
   };
 }
 
-/** Line-delimited JSON requests on the control socket, each answered `ok` or `error …`. */
+/**
+ * Line-delimited JSON requests on the control socket, each answered `ok` or `error …`. Lines are
+ * cut from the bytes (a newline byte never occurs inside a UTF-8 character) rather than through
+ * setEncoding: a decoder per run for a socket most jobs never write to is code on every start.
+ */
 function serveControl(socket: Socket, onMask: (value: string, name: string) => void): void {
-  let buffered = '';
-  socket.setEncoding('utf8');
+  let buffered: Buffer | undefined;
   socket.on('error', () => {}); // the job may close its end at any time
-  socket.on('data', (data: string) => {
-    buffered += data;
+  socket.on('data', (data: Buffer) => {
+    let bytes = buffered === undefined ? data : Buffer.concat([buffered, data]);
     let nl: number;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
+    while ((nl = bytes.indexOf(0x0a)) !== -1) {
+      const line = bytes.toString('utf8', 0, nl);
+      bytes = bytes.subarray(nl + 1);
       socket.write(answer(line, onMask) + '\n');
     }
+    buffered = bytes.length === 0 ? undefined : bytes;
   });
 }
 

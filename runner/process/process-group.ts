@@ -8,13 +8,32 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** Signals every process in the group; false when there is none left (ESRCH). */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  const err = rawKill(-pgid, signal);
+  if (err === 0) return true;
+  if (err === esrch) return false;
   try {
     process.kill(-pgid, signal);
     return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
     return false;
   }
+}
+
+// The usual end of a job finds its group already empty, and process.kill throws for that: its
+// error builds libuv's whole error-name map the first time, code compiled afresh in every
+// process on every job's clock. process._kill, which process.kill wraps, returns the errno
+// instead (-ESRCH, 3 on Linux and macOS); the numbers are those two signals' POSIX values.
+const esrch = -3;
+const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGKILL: 9, SIGTERM: 15 };
+type RawKill = (pid: number, signal: number) => number;
+
+/** 0, -ESRCH, or undefined when the caller must ask process.kill (another error, platform or signal). */
+function rawKill(pid: number, signal: NodeJS.Signals): number | undefined {
+  const kill = (process as unknown as { _kill?: RawKill })._kill;
+  const n = signalNumbers[signal];
+  if (typeof kill !== 'function' || n === undefined || process.platform === 'win32') return undefined;
+  return kill.call(process, pid, n);
 }
 
 /**
