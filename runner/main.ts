@@ -73,7 +73,8 @@ export async function runnerMain(env: Readonly<Record<string, string | undefined
  */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.destroyed || !stream.writable) return resolve();
+    // Nothing queued (a pipe or file on Linux is written synchronously): no write to wait on.
+    if (stream.destroyed || !stream.writable || stream.writableLength === 0) return resolve();
     stream.write('', () => resolve());
   });
 }

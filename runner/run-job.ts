@@ -192,7 +192,7 @@ class JobRun {
     // Synchronous: metadata calls on every job's start-up path, cheaper than a thread pool trip.
     this.workDir = this.config.workDir ?? mkdtempSync(join(this.tempDir, `reactorcide-${this.config.jobId}-`));
     this.createdWorkDir = this.config.workDir === undefined;
-    mkdirSync(this.workDir, { recursive: true });
+    if (!this.createdWorkDir) mkdirSync(this.workDir, { recursive: true });
     this.sourceDir = await obtainCode(this.config.source, join(this.workDir, 'source'), this.obtainOptions('source'));
     this.pipeline.system(`source: ${this.sourceDir}`);
     this.setFacts();

@@ -5,9 +5,11 @@
  * on. It holds back only the start of a line that may still turn out to be a command, and passes
  * everything else on in as few pieces as it came in (one per chunk, unless a command is cut out).
  */
-export const addMaskPrefix = Buffer.from('::add-mask::');
+const addMaskCommand = '::add-mask::';
+export const addMaskPrefix = Buffer.from(addMaskCommand);
 const newline = 0x0a;
-const lineStartPrefix = Buffer.concat([Buffer.from('\n'), addMaskPrefix]);
+// Spelt out rather than concatenated: Buffer.concat is code compiled afresh in every process.
+const lineStartPrefix = Buffer.from(`\n${addMaskCommand}`);
 /** A command line longer than this is cut; its value is still registered, never shown. */
 const maxCommandBytes = 1 << 20;
 

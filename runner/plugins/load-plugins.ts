@@ -3,7 +3,7 @@
  * and each sub-directory with an `index` of those. TypeScript plugins load through tsx, so they
  * need no build step, like `.ts` job scripts.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as TsxApi from 'tsx/esm/api';
@@ -15,6 +15,8 @@ const moduleExtensions = ['.ts', '.mjs', '.js'];
 
 /** `onImport` is told before the first module is imported (a run holds the process open then). */
 export async function loadPluginDir(dir: string, label: string, onImport?: () => void): Promise<LoadedPlugin[]> {
+  // Most runs have no plugin directory: asked first, so the usual case throws nothing.
+  if (!existsSync(dir)) return [];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
