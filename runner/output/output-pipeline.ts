@@ -58,7 +58,8 @@ export class OutputPipeline {
 
 export class OutputChannel {
   private readonly filter: AddMaskFilter;
-  private readonly decoder = new StringDecoder('utf8');
+  /** Made on the first bytes: most channels (a no-op job's, a quiet phase's) never see any. */
+  private decoder: StringDecoder | undefined;
   private ended = false;
 
   constructor(
@@ -82,12 +83,13 @@ export class OutputChannel {
     this.ended = true;
     for (const part of this.filter.end()) this.out(this.masked.write(part));
     this.out(this.masked.end());
-    const rest = this.decoder.end();
+    const rest = this.decoder?.end() ?? '';
     if (rest !== '') this.emit(rest);
   }
 
   private out(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
+    this.decoder ??= new StringDecoder('utf8');
     const text = this.decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (text !== '') this.emit(text);
   }

@@ -68,13 +68,15 @@ export function startJobProcess(options: JobProcessOptions): JobProcess {
   stderr.on('data', (b: Buffer) => (options.stderr.write(b), relieve()));
   serveControl(child.stdio[3] as Socket, options.onMask);
 
+  // on rather than once: each settles a promise, which settles only once anyway, and once() is
+  // more of Node's code compiled afresh on every job's start.
   const spawned = new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid as number));
-    child.once('error', (err: NodeJS.ErrnoException) =>
+    child.on('spawn', () => resolve(child.pid as number));
+    child.on('error', (err: NodeJS.ErrnoException) =>
       reject(new AppError('invalid_input', `cannot start ${command}: ${err.code ?? err.message}`)),
     );
   });
-  const exited = new Promise<JobExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<JobExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const ended = (s: Readable): boolean => s.readableEnded || s.destroyed;
   const drained = (s: Readable): Promise<void> => new Promise((resolve) => (ended(s) ? resolve() : s.once('close', () => resolve())));
 
