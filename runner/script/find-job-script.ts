@@ -57,6 +57,10 @@ function isFile(path: string): boolean {
 }
 
 function isExecutable(path: string): boolean {
+  // With no execute bit at all access() refuses too (root included), and its refusal is thrown:
+  // the usual job script, written without one, is told apart without an exception.
+  const mode = statSync(path, { throwIfNoEntry: false })?.mode ?? 0;
+  if ((mode & 0o111) === 0) return false;
   try {
     accessSync(path, constants.X_OK);
     return true;
