@@ -40,7 +40,8 @@ export class OutputPipeline {
 
   /** The runner's own voice, one line; masked like everything else (a command line, an exception). */
   system(text: string): void {
-    const line = this.maskText(text).replace(/\n?$/, '\n');
+    const masked = this.maskText(text);
+    const line = masked.endsWith('\n') ? masked : `${masked}\n`;
     this.sink.record({ ts: new Date().toISOString(), stream: 'system', phase: this.currentPhase, text: line });
   }
 
