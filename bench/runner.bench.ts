@@ -9,8 +9,8 @@
  *
  * Wall time on a shared machine swings by more than the margin, so with BENCH_INSTRUCTIONS=1
  * (and valgrind on PATH) each row is also counted in instructions node retires, all its threads,
- * not its children: the least of a few runs each, since V8's random hash-seed set-up only ever
- * adds. Slow (seconds a run), but the same on a busy machine as on a quiet one.
+ * not its children, less V8's random hash-seed set-up: the least of a few runs each. Slow
+ * (seconds a run), but the same on a busy machine as on a quiet one.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,21 +68,29 @@ for (let i = 0; i < iterations; i++) {
   maxRssKb = Math.max(maxRssKb, summary.runnerMaxRssKb ?? 0);
 }
 
-/** Instructions node retires for one command (valgrind callgrind's count), the least of `runs`. */
+/**
+ * Instructions node retires for one command (valgrind callgrind's count), the least of `runs`,
+ * less V8's hash-seed set-up (HashSeed::InitializeRoots: a random prime search, 3-13 M, which
+ * otherwise decides the figure).
+ */
 function instructions(argv: string[], runs: number): number {
   const log = join(source, 'callgrind.log');
+  const out = join(source, 'callgrind.out');
   let least = Infinity;
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync('valgrind', ['--tool=callgrind', `--log-file=${log}`, '--callgrind-out-file=/dev/null', process.execPath, ...argv], {
+    const r = spawnSync('valgrind', ['--tool=callgrind', `--log-file=${log}`, `--callgrind-out-file=${out}`, process.execPath, ...argv], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
     if (r.status !== 0) throw new Error(`valgrind ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
     const n = Number(/Collected : (\d+)/.exec(readFileSync(log, 'utf8'))?.[1]);
     if (!Number.isFinite(n)) throw new Error('no instruction count in the valgrind log');
-    least = Math.min(least, n);
+    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', out], { encoding: 'utf8' }).stdout ?? '';
+    const seed = Number(/^\s*([\d,]+) .*HashSeed::InitializeRoots/m.exec(annotated)?.[1]?.replaceAll(',', '') ?? 0);
+    least = Math.min(least, n - seed);
   }
   rmSync(log, { force: true });
+  rmSync(out, { force: true });
   return least;
 }
 
