@@ -7,6 +7,7 @@
  * userinfo are refused: none has a place in a pull request's tarball URL, and each is a classic
  * way around a host check.
  */
+import { isIpLiteral, isLocalhost } from '../../core/internal-host.ts';
 
 /** The setting that lists them, named in every refusal so an operator knows where to look. */
 export const contributorSourceHostsSetting = 'REACTORCIDE_CONTRIBUTOR_SOURCE_HOSTS';
@@ -24,7 +25,7 @@ export function parseSourceHostPatterns(text: string | undefined, setting: strin
   if (text === undefined || text.trim() === '') return Object.freeze([]);
   const patterns = text.split(',').map((p) => p.trim().toLowerCase().replace(/\.$/, ''));
   for (const p of patterns) {
-    if (!hostPattern.test(p) || ipLiteral(p.replace(/^\*\./, '')) || isLocalhost(p.replace(/^\*\./, '')) || /^\*\.[^.]+$/.test(p)) {
+    if (!hostPattern.test(p) || isIpLiteral(p.replace(/^\*\./, '')) || isLocalhost(p.replace(/^\*\./, '')) || /^\*\.[^.]+$/.test(p)) {
       throw new Error(`${setting}: ${JSON.stringify(p)} is not a host name or a *.domain pattern (IP addresses, localhost and bare top-level wildcards are never allowed)`);
     }
   }
@@ -47,7 +48,7 @@ export function sourceHostProblem(url: string, allowed: readonly string[]): stri
   if (parsed.protocol !== 'https:') return 'must be an https:// URL';
   if (parsed.username !== '' || parsed.password !== '') return 'may not carry a user name or password (user@host)';
   const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
-  if (ipLiteral(host)) return `host ${host} is an IP address; contributors' sources come from named hosts only`;
+  if (isIpLiteral(host)) return `host ${host} is an IP address; contributors' sources come from named hosts only`;
   if (isLocalhost(host)) return `host ${host} is this machine; contributors' sources come from named hosts only`;
   if (allowed.some((p) => hostMatches(p, host))) return null;
   const listed = allowed.length === 0 ? 'it allows none' : `it allows ${allowed.join(', ')}`;
@@ -57,14 +58,4 @@ export function sourceHostProblem(url: string, allowed: readonly string[]): stri
 function hostMatches(pattern: string, host: string): boolean {
   if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return host === pattern;
-}
-
-// After WHATWG parsing an IPv4 host is always four dotted decimals and an IPv6 one is bracketed.
-// The loose check also catches a name made only of digits and dots, which no DNS name is.
-function ipLiteral(host: string): boolean {
-  return host.startsWith('[') || host.includes(':') || /^[0-9.]+$/.test(host) || /^0x[0-9a-f]+$/i.test(host);
-}
-
-function isLocalhost(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost');
 }

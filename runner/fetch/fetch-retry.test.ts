@@ -167,6 +167,37 @@ test('an https redirect to plain http is refused; credentials go in a header and
     assert.equal(auth, `Basic ${Buffer.from('bob:hunter2').toString('base64')}`);
   }));
 
+test('a host on the internet cannot redirect the runner into its own network (SSRF): IPs, localhost, internal names', () =>
+  withBox(async (box) => {
+    const internal = [
+      'https://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      'https://127.0.0.1/admin',
+      'https://2130706433/admin',
+      'https://0x7f.1/admin',
+      'https://[::1]/admin',
+      'https://[::ffff:10.0.0.1]/x',
+      'https://10.1.2.3/x.tgz',
+      'https://localhost/x.tgz',
+      'https://api.localhost/x.tgz',
+      'https://metadata/computeMetadata/v1/',
+      'https://metadata.google.internal/computeMetadata/v1/',
+      'https://kubernetes.default.svc/api',
+      'https://vault.vault.svc.cluster.local/v1/secret',
+      'https://printer.local/x.tgz',
+    ];
+    for (const [i, to] of internal.entries()) {
+      // No handler answers the internal URL: a runner that followed would fail on another error.
+      server.use(http.get(`https://code.example.test/bounce-${i}`, () => HttpResponse.redirect(`${to}?token=s3cret`, 302)));
+      await assert.rejects(fetchArchive(`https://code.example.test/bounce-${i}`, box.dest, fast), (e: unknown) => {
+        assert.ok(e instanceof AppError && e.code === 'invalid_input', `${to}: ${String(e)}`);
+        assert.match(e.message, /redirects into the runner's own network/);
+        assert.doesNotMatch(e.message, /s3cret/);
+        return true;
+      });
+    }
+    assert.deepEqual(await readdir(box.work), []);
+  }));
+
 test('credentials follow a redirect on the same origin but never to another one', () =>
   withBox(async (box) => {
     const seen: Record<string, string | null> = {};

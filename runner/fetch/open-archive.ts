@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { AppError, coerceError } from '../../core/errors.ts';
+import { isInternalHost } from '../../core/internal-host.ts';
 import type { OpenS3 } from './fetch-options.ts';
 import { tooLarge } from './member-path.ts';
 import { redactUrl } from './redact-url.ts';
@@ -114,6 +115,12 @@ async function openHttp(url: URL, options: OpenOptions): Promise<Readable> {
       const next = new URL(res.headers.get('location')!, current);
       if (next.protocol !== 'https:' && !(next.protocol === 'http:' && options.allowHttp)) {
         throw new AppError('invalid_input', `${redactUrl(current)} redirects to a refused URL ${redactUrl(next)}`);
+      }
+      // A host out on the internet may not bounce the runner into the network it runs in (SSRF:
+      // a metadata service, localhost, a cluster-internal name). A source that is itself internal
+      // was chosen by whoever submitted it, and may redirect within.
+      if (isInternalHost(next.hostname) && !isInternalHost(url.hostname)) {
+        throw new AppError('invalid_input', `${redactUrl(current)} redirects into the runner's own network (${next.hostname}); refused`);
       }
       // Credentials are for the host they were given for, not for wherever it redirects.
       if (next.origin !== current.origin) {
