@@ -8,7 +8,7 @@ import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from '@kubernetes/clien
 import { coerceError } from '../../core/errors.ts';
 import type { Execution, ExecutionHooks, ExecutionResult, ExecutionSpec, Executor, ResumePoint } from '../../core/ports/executor.ts';
 import { SecretMasker } from '../../runner/masking/index.ts';
-import { jobApiEnv } from '../../runner/job/api-env.ts';
+import { runSecrets } from '../../runner/job/api-env.ts';
 import type { KubernetesConfig } from './config.ts';
 import { fromKubeError, kubeStatusCode } from './kube-errors.ts';
 import { JobRun } from './job-run.ts';
@@ -63,8 +63,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
 
   function start(spec: ExecutionSpec, hooks: ExecutionHooks): Execution {
     const masker = new SecretMasker();
-    for (const [name, value] of Object.entries(spec.secrets)) masker.add(name, value);
-    if (spec.api) masker.add(jobApiEnv.token, spec.api.token);
+    for (const [name, value] of Object.entries(runSecrets(spec))) masker.add(name, value);
     let cancelled = false;
     let detached = false;
     let run: JobRun | undefined;

@@ -9,9 +9,11 @@ import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { Log, type KubeConfig } from '@kubernetes/client-node';
 import type { LogRecord } from '../../core/log-record.ts';
-import type { RunSummary, SummaryRecord } from '../../core/run-summary.ts';
+import type { RunSummary } from '../../core/run-summary.ts';
 import type { LogCursor } from './log-cursor.ts';
 import { containerName } from './names.ts';
+import { abortableSleep } from '../../core/abortable-sleep.ts';
+import { parseRunnerLine } from '../../core/runner-line.ts';
 
 export interface LogFollowerOptions {
   readonly kubeConfig: KubeConfig;
@@ -39,12 +41,12 @@ export async function followLog(options: LogFollowerOptions): Promise<void> {
     const end = await readPass(log, options, !last);
     if (end === 'gone' || (end === 'ended' && last)) return;
     if (end === 'broken') {
-      await sleep(backoffMs, options.signal);
+      await abortableSleep(backoffMs, options.signal);
       backoffMs = Math.min(backoffMs * 2, 5000);
     } else {
       backoffMs = 100;
       // The stream ended with the container, usually just before the watch says so.
-      await Promise.race([options.changed(), sleep(500, options.signal)]);
+      await Promise.race([options.changed(), abortableSleep(500, options.signal)]);
     }
   }
 }
@@ -57,7 +59,7 @@ async function readPass(log: Log, o: LogFollowerOptions, follow: boolean): Promi
     const space = line.indexOf(' ');
     const kubeletTs = space > 0 ? normaliseTs(line.slice(0, space)) : undefined;
     const text = kubeletTs !== undefined ? line.slice(space + 1) : line;
-    const parsed = parseLine(text);
+    const parsed = parseRunnerLine(text);
     if (parsed !== undefined && 'summary' in parsed) return o.onSummary(parsed.summary);
     // A stray line takes the previous record's time, so it never moves the cursor past records
     // the runner stamped earlier but the kubelet read later.
@@ -119,31 +121,4 @@ function normaliseTs(raw: string): string | undefined {
   if (!/^\d{4}-\d\d-\d\dT/.test(raw)) return undefined;
   const ms = Date.parse(raw);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-function parseLine(line: string): LogRecord | SummaryRecord | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(line) as Partial<LogRecord & SummaryRecord>;
-    if (v.summary && typeof v.summary === 'object') return v as SummaryRecord;
-    if (typeof v.text === 'string' && typeof v.stream === 'string' && typeof v.phase === 'string' && typeof v.ts === 'string') {
-      return { ts: v.ts, stream: v.stream, phase: v.phase, text: v.text };
-    }
-  } catch {
-    // not a record: shown as the runner's own text
-  }
-  return undefined;
-}
-
-/** Each pass sleeps on the same run's signal: the abort listener goes with the timer, so they do not pile up. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -7,7 +7,7 @@
 import type { V1Job, V1Secret, V1EnvVar, V1ResourceRequirements } from '@kubernetes/client-node';
 import { invalidInput } from '../../core/errors.ts';
 import type { ExecutionSpec } from '../../core/ports/executor.ts';
-import { jobApiEnv } from '../../runner/job/api-env.ts';
+import { runSecrets } from '../../runner/job/api-env.ts';
 import { runnerEnv } from '../process/runner-env.ts';
 import type { KubernetesConfig } from './config.ts';
 import { attemptAnnotation, containerName, jobIdAnnotation, jobIdLabel, labels, managedBy } from './names.ts';
@@ -37,7 +37,7 @@ export function buildManifests(spec: ExecutionSpec, config: KubernetesConfig, op
   // runnerEnv refuses REACTORCIDE_* names in the job's env and secrets, so a job cannot steer the runner.
   const plain = runnerEnv(spec, { workDir: `${workspacePath}/work`, inherit: {}, passThrough: [] });
   // The job token travels like the job's secrets: in the per-job Secret, never in the pod spec.
-  const secretValues: Record<string, string> = { ...spec.secrets, ...(spec.api ? { [jobApiEnv.token]: spec.api.token } : {}) };
+  const secretValues = runSecrets(spec);
   for (const secretName of Object.keys(secretValues)) delete plain[secretName];
   const secretNames = [...Object.keys(secretValues), ...config.secretRefs.map((r) => r.env)];
   Object.assign(plain, options.runnerSettings, {

@@ -35,6 +35,8 @@ function taskId(ref: string): string {
   return ref;
 }
 
+const taskState = (input: EnqueueInput): 'waiting' | 'claimable' => (input.waiting === true ? 'waiting' : 'claimable');
+
 function checkEnqueue(input: EnqueueInput): void {
   if (input.jobId === '' || input.queue === '') throw invalidInput('jobId and queue must not be empty');
   if (!Number.isInteger(input.priority)) throw invalidInput('priority must be an integer');
@@ -86,7 +88,7 @@ export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
 
   async function enqueue(input: EnqueueInput): Promise<{ readonly ref: string }> {
     checkEnqueue(input);
-    const params = { ...input, state: input.waiting === true ? 'waiting' : 'claimable' };
+    const params = { ...input, state: taskState(input) };
     // A concurrent first enqueue of the same job commits after this statement's snapshot: retry.
     for (let attempt = 0; attempt < 5; attempt++) {
       const row = await pgCall(() => db.oneOrNone<{ ref: string; notified: number }>(sql.enqueue, params));
@@ -107,7 +109,7 @@ export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
       const rows = await pgCall(() =>
         db.many<{ i: number; queue: string; woke: boolean | null; ref: string | null }>(sql.enqueueMany, [
           JSON.stringify(
-            inputs.map((input, i) => ({ i, job_id: input.jobId, queue: input.queue, priority: input.priority, state: input.waiting === true ? 'waiting' : 'claimable' })),
+            inputs.map((input, i) => ({ i, job_id: input.jobId, queue: input.queue, priority: input.priority, state: taskState(input) })),
           ),
         ]),
       );

@@ -11,12 +11,13 @@ import { coerceError } from '../../core/errors.ts';
 import { ndjsonLines } from '../../core/ndjson-lines.ts';
 import type { LogRecord } from '../../core/log-record.ts';
 import type { Execution, ExecutionHooks, ExecutionResult, ExecutionSpec, Executor } from '../../core/ports/executor.ts';
-import type { RunSummary, SummaryRecord } from '../../core/run-summary.ts';
+import type { RunSummary } from '../../core/run-summary.ts';
 import { SecretMasker } from '../../runner/masking/index.ts';
-import { jobApiEnv } from '../../runner/job/api-env.ts';
+import { runSecrets } from '../../runner/job/api-env.ts';
 import { RecordBatcher } from './record-batcher.ts';
 import type { RunnerSpawner, SpawnedRunner } from './runner-spawner.ts';
 import { defaultPassThrough, runnerEnv } from './runner-env.ts';
+import { parseRunnerLine } from '../../core/runner-line.ts';
 
 export interface ProcessExecutorConfig {
   /** The runner's command line, e.g. [node, …/bin/reactorcide.js, 'run']. */
@@ -43,8 +44,7 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
   let timedOut = false;
   let kill: (() => void) | undefined;
   const masker = new SecretMasker();
-  for (const [name, value] of Object.entries(spec.secrets)) masker.add(name, value);
-  if (spec.api) masker.add(jobApiEnv.token, spec.api.token);
+  for (const [name, value] of Object.entries(runSecrets(spec))) masker.add(name, value);
 
   const done = (async (): Promise<ExecutionResult> => {
     const workDir = join(config.workRoot, spec.jobId);
@@ -80,7 +80,7 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderrTail = (stderrTail + d).slice(-4000)));
     const reading = (async () => {
       for await (const line of ndjsonLines(child.stdout)) {
-        const parsed = parseLine(line);
+        const parsed = parseRunnerLine(line);
         if (parsed === undefined) batcher.push(systemRecord(`${line}\n`));
         else if ('summary' in parsed) summary = parsed.summary;
         else batcher.push(parsed);
@@ -117,16 +117,4 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
       kill?.();
     },
   };
-}
-
-function parseLine(line: string): LogRecord | SummaryRecord | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(line) as Partial<LogRecord & SummaryRecord>;
-    if (v.summary && typeof v.summary === 'object') return v as SummaryRecord;
-    if (typeof v.text === 'string' && typeof v.stream === 'string' && typeof v.phase === 'string' && typeof v.ts === 'string') return v as LogRecord;
-  } catch {
-    // not a record: shown as the runner's own text
-  }
-  return undefined;
 }

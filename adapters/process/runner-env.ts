@@ -8,7 +8,7 @@ import { AppError } from '../../core/errors.ts';
 import type { CodeLocation } from '../../core/job-spec.ts';
 import type { ExecutionSpec } from '../../core/ports/executor.ts';
 import { runnerEnv as runnerVars } from '../../runner/config.ts';
-import { jobApiEnv } from '../../runner/job/api-env.ts';
+import { jobApiEnv, runSecrets } from '../../runner/job/api-env.ts';
 
 export const defaultPassThrough = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'] as const;
 
@@ -37,7 +37,7 @@ export function runnerEnv(
   env[runnerVars.stopOnStdinEnd] = 'true';
   // The job token is a secret like any other: named, so the runner masks it whatever its patterns.
   if (spec.api) Object.assign(env, { [jobApiEnv.url]: spec.api.url, [jobApiEnv.token]: spec.api.token });
-  const secretNames = [...Object.keys(spec.secrets), ...(spec.api ? [jobApiEnv.token] : [])];
+  const secretNames = Object.keys(runSecrets(spec));
   if (secretNames.length > 0) env[runnerVars.secretNames] = secretNames.join(',');
   if (spec.command && spec.command.length > 0) env[runnerVars.command] = JSON.stringify(spec.command);
   return env;

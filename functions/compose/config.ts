@@ -49,24 +49,6 @@ export interface S3StorageConfig {
   readonly forcePathStyle: boolean;
 }
 
-export const serverSettings = [
-  ['DATABASE_URL', '(embedded PGlite)', 'Postgres URL; without it the API keeps its data in PGlite under REACTORCIDE_DATA_DIR'],
-  ['REACTORCIDE_DATA_DIR', '.reactorcide-data', 'data directory of the embedded database (`<dir>/pglite`)'],
-  ['REACTORCIDE_HOST', '127.0.0.1', 'address the API listens on (`0.0.0.0` in a pod)'],
-  ['REACTORCIDE_PORT', '7007', 'port the API listens on'],
-  ['REACTORCIDE_DB_POOL_SIZE', '10', 'database connections per API process'],
-  ['REACTORCIDE_AUTO_MIGRATE', 'false', 'apply pending migrations at start (always on for the embedded database)'],
-  ['REACTORCIDE_MAX_BODY_BYTES', String(jobSpecLimits.maxBodyBytes), 'request bodies above this are refused with 413'],
-  ['REACTORCIDE_LOG_FOLLOW_POLL_MS', '250', 'how often `?follow=true` polls for new log records'],
-  ['REACTORCIDE_TOKEN_CACHE_MS', '5000', 'trust a verified token this long without a database read (a revocation through another replica applies within this); 0 = off'],
-  ['REACTORCIDE_LOG_LEVEL', 'info', 'server log level (fatal…trace, silent)'],
-  ['REACTORCIDE_S3_BUCKET', '(local directory)', 'bucket for uploaded blobs and log archives (with REACTORCIDE_S3_ENDPOINT, _REGION, _FORCE_PATH_STYLE); without it they go under `<data dir>/objects`'],
-  ['REACTORCIDE_BLOB_MAX_BYTES', String(1024 ** 3), '`PUT /v1/blobs` bodies above this are refused with 413'],
-  ['REACTORCIDE_LOG_RETENTION_DAYS', '0', 'log archives older than this are deleted; 0 keeps them forever'],
-  ['REACTORCIDE_SECRET_KEYS', '(embedded: generated)', 'master keys for secrets, `id:base64-of-32-bytes` comma-separated, the first current'],
-  ['REACTORCIDE_CONTRIBUTOR_SOURCE_HOSTS', '(none)', 'comma-separated host names (or `*.domain`) a contributor\'s https:// source may come from; without it, only their own `PUT /v1/blobs` uploads'],
-] as const;
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -15,6 +15,7 @@ import { relayOutbox } from './relay-outbox.ts';
 import { stopOrphanRuns } from './stop-orphan-runs.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { runClaimedJob, type ActiveRun, type RunDeps } from './run-claimed-job.ts';
+import { abortableSleep } from '../../core/abortable-sleep.ts';
 
 export interface DispatcherOptions {
   readonly queues: readonly string[];
@@ -55,11 +56,11 @@ export function startDispatcher(deps: RunDeps, options: DispatcherOptions): Disp
       try {
         const waitMs = await body();
         failures = 0;
-        if (typeof waitMs === 'number' && waitMs > 0) await sleep(waitMs, signal);
+        if (typeof waitMs === 'number' && waitMs > 0) await abortableSleep(waitMs, signal);
       } catch (err) {
         failures++;
         deps.logger.error({ err, loop: name }, 'dispatcher loop failed; backing off');
-        await sleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 8)), signal);
+        await abortableSleep(Math.min(30_000, 100 * 2 ** Math.min(failures, 8)), signal);
       }
     }
   };
@@ -152,17 +153,4 @@ export function startDispatcher(deps: RunDeps, options: DispatcherOptions): Disp
       deps.logger.info({ dispatcher: id }, 'dispatcher stopped');
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,4 +1,3 @@
-import type { z } from '@hono/zod-openapi';
 import { createRoute } from '@hono/zod-openapi';
 import {
   CreateDefinitionBody,
@@ -9,18 +8,10 @@ import {
   ListDefinitionsQuery,
 } from '../schemas/index.ts';
 import { allow } from './auth.ts';
+import { errorResponses, json, security } from './route-parts.ts';
 
 /** The job definition routes (the trust model), declared as data like routes.ts. */
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const errors = {
-  400: json(ErrorSchema, 'invalid input; `field` names the offending field'),
-  401: json(ErrorSchema, 'missing, unknown, expired or revoked token'),
-  403: json(ErrorSchema, 'the token’s role may not do this'),
-};
-const security = [{ bearer: [] }];
+const errors = errorResponses('the token’s role may not do this');
 
 export const createDefinitionRoute = createRoute({
   method: 'post',

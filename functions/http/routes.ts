@@ -13,6 +13,7 @@ import {
   UploadedBlobSchema,
 } from '../schemas/index.ts';
 import { allow } from './auth.ts';
+import { errorResponses, json, security } from './route-parts.ts';
 import { runRequestGuard } from './run-request-guard.ts';
 
 /**
@@ -20,16 +21,7 @@ import { runRequestGuard } from './run-request-guard.ts';
  * check, and the documented responses. `create-app.ts` binds handlers to them; the OpenAPI
  * document is generated from exactly these.
  */
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const errors = {
-  400: json(ErrorSchema, 'invalid input; `field` names the offending field'),
-  401: json(ErrorSchema, 'missing, unknown, expired or revoked token'),
-  403: json(ErrorSchema, 'the token’s role may not do this, or a job token reached outside its own job and its children'),
-};
-const security = [{ bearer: [] }];
+const errors = errorResponses('the token’s role may not do this, or a job token reached outside its own job and its children');
 
 export const submitJobRoute = createRoute({
   method: 'post',

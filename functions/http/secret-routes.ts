@@ -1,4 +1,3 @@
-import type { z } from '@hono/zod-openapi';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../deps.ts';
 import { deleteSecret, listSecrets, putSecret, rotateSecrets } from '../handlers/manage-secrets.ts';
@@ -7,18 +6,13 @@ import { ErrorSchema } from '../schemas/index.ts';
 import { AuditPageSchema, ListAuditQuery, PutSecretBody, RotatedSecretsSchema, SecretInfoSchema, SecretListSchema, SecretNameParams } from '../schemas/secret-schemas.ts';
 import type { AppEnv } from './app-env.ts';
 import { allow } from './auth.ts';
+import { errorResponses, json, security } from './route-parts.ts';
 
 /**
  * `/v1/secrets` and `/v1/audit`, admin only. No route here, or anywhere, returns a secret value:
  * the store hands values only to the dispatcher.
  */
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = {
-  400: json(ErrorSchema, 'invalid input; `field` names the offending field'),
-  401: json(ErrorSchema, 'missing, unknown, expired or revoked token'),
-  403: json(ErrorSchema, 'only admins manage secrets and read the audit log'),
-};
-const security = [{ bearer: [] }];
+const errors = errorResponses('only admins manage secrets and read the audit log');
 const noKey = { 503: json(ErrorSchema, 'no master key is configured (REACTORCIDE_SECRET_KEYS)') };
 
 export const putSecretRoute = createRoute({

@@ -7,3 +7,14 @@ export const jobApiEnv = Object.freeze({
   url: 'REACTORCIDE_API_URL',
   token: 'REACTORCIDE_JOB_TOKEN',
 } as const);
+
+/**
+ * What a run keeps secret, by name: the secrets it was given and, when it has API access, its job
+ * token. Executors mask these in everything they report and hand them to the runner as secrets.
+ */
+export function runSecrets(spec: {
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly api?: { readonly token: string } | undefined;
+}): Record<string, string> {
+  return { ...spec.secrets, ...(spec.api ? { [jobApiEnv.token]: spec.api.token } : {}) };
+}
