@@ -8,8 +8,12 @@ import { base64Needles, hexNeedles } from './binary-forms.ts';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
+const jsonBare = /^[\x20-\x21\x23-\x2e\x30-\x5b\x5d-\x7e]*$/;
+
 /** JSON string body (no quotes), in the spellings encoders actually emit. */
 function jsonForms(value: string): string[] {
+  // Printable ASCII with nothing to escape (a token, say) is every spelling's own body.
+  if (jsonBare.test(value)) return [value];
   const plain = JSON.stringify(value).slice(1, -1);
   const asciiLower = plain.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const asciiUpper = plain.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
@@ -57,7 +61,11 @@ function percentEncode(bytes: Buffer, safe: (c: string) => boolean, plusForSpace
   return out;
 }
 
+/** Characters every safe set above leaves bare: a value of only these is its own encoding. */
+const percentBare = /^[A-Za-z0-9\-_.]*$/;
+
 function percentForms(value: string): string[] {
+  if (percentBare.test(value)) return [value];
   const bytes = utf8(value);
   const forms: string[] = [];
   for (const safe of percentSafeSets) {
@@ -85,6 +93,8 @@ function ansiCQuote(value: string, octalNonAscii: boolean): string {
 }
 
 function shellForms(value: string): string[] {
+  // Letters and digits are left alone by every quoting below.
+  if (/^[A-Za-z0-9]*$/.test(value)) return [value];
   return [
     ansiCQuote(value, true),
     ansiCQuote(value, false),
@@ -100,6 +110,7 @@ function shellForms(value: string): string[] {
 }
 
 function markupForms(value: string): string[] {
+  if (!/[&<>"']/.test(value)) return [value];
   const base = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return [
     base, // text content: only &, < and > need escaping
