@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../postgres/database.ts';
@@ -32,4 +32,27 @@ test('data survives a restart from the same data directory, and migrations are n
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('the database listens only on a Unix socket in a directory no other user can enter, gone at close', async () => {
+  const pg = await startEmbeddedPostgres();
+  const host = decodeURIComponent(new URL(pg.connectionString).hostname);
+  try {
+    // No TCP port: the URL's host is the socket's directory, private to this user.
+    assert.ok(host.startsWith('/'), pg.connectionString);
+    const dir = statSync(host);
+    assert.ok(dir.isDirectory());
+    assert.equal(dir.mode & 0o777, 0o700);
+    assert.equal(dir.uid, process.getuid?.());
+    assert.ok(statSync(join(host, '.s.PGSQL.5432')).isSocket());
+    const db = openDatabase({ connectionString: pg.connectionString, maxConnections: 1 });
+    try {
+      assert.equal((await db.one<{ n: number }>('SELECT 1 AS n')).n, 1);
+    } finally {
+      await closeDatabase(db);
+    }
+  } finally {
+    await pg.close();
+  }
+  assert.equal(existsSync(host), false);
 });

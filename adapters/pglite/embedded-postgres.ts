@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgresOptions {
   /** Where the database files live; omitted, the database is in memory and gone at exit. */
   readonly dataDir?: string;
-  readonly host?: string;
-  /** 0 (the default) picks a free port. */
-  readonly port?: number;
   /** Socket connections the server accepts; they are served one transaction at a time. */
   readonly maxConnections?: number;
 }
@@ -19,33 +18,40 @@ export interface EmbeddedPostgres {
 }
 
 /**
- * Postgres compiled to WASM (PGlite), served on a loopback socket by pglite-socket, so that the
- * pg-promise stores and the migrator run against it exactly as against a real server. It is one
- * Postgres session: connections take turns a transaction at a time, and NOTIFY does not cross
- * connections, so callers keep transactions short and never hold one across I/O.
+ * Postgres compiled to WASM (PGlite), served by pglite-socket, so that the pg-promise stores and
+ * the migrator run against it exactly as against a real server. It is one Postgres session:
+ * connections take turns a transaction at a time, and NOTIFY does not cross connections, so
+ * callers keep transactions short and never hold one across I/O.
+ *
+ * It listens on a Unix socket in a directory of its own (mode 0700), not on a TCP port: the
+ * database takes no password, and a loopback port would be open to every process and user on
+ * the machine — the jobs it runs among them. A socket write is also about half the CPU of a
+ * loopback TCP one, and a job makes a dozen of them.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? 'memory://');
-  const host = options.host ?? '127.0.0.1';
+  // mkdtemp makes the directory 0700; under the temp dir, the path stays well inside a socket
+  // address's ~100 bytes wherever the data directory is.
+  const socketDir = mkdtempSync(join(tmpdir(), 'reactorcide-pglite-'));
   const server = new PGLiteSocketServer({
     db,
-    host,
-    port: options.port ?? 0,
+    // libpq's naming, so a URL with the directory as its host finds it.
+    path: join(socketDir, '.s.PGSQL.5432'),
     maxConnections: options.maxConnections ?? 16,
   });
   try {
     await server.start();
   } catch (err) {
+    rmSync(socketDir, { recursive: true, force: true });
     await db.close();
     throw err;
   }
-  const port = /:(\d+)$/.exec(server.getServerConn())?.[1];
-  if (port === undefined) throw new Error(`pglite-socket reported no port: ${server.getServerConn()}`);
   return {
-    connectionString: `postgres://postgres@${host}:${port}/postgres`,
+    connectionString: `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`,
     async close() {
       await server.stop();
+      rmSync(socketDir, { recursive: true, force: true });
       await db.close();
     },
   };
