@@ -1,4 +1,5 @@
 import { after, before } from 'node:test';
+import { createPgDispatchStore } from '../postgres/dispatch-store.ts';
 import { createPgJobStore } from '../postgres/job-store.ts';
 import { createPgJobTokenStore } from '../postgres/job-token-store.ts';
 import { createPgTokenStore } from '../postgres/token-store.ts';
@@ -11,7 +12,7 @@ let fixture: JobTokenFixture;
 before(async () => {
   database = await openMigratedPglite('rc-pglite-jobtok-');
   const { db } = database;
-  fixture = { jobs: createPgJobStore(db), tokens: createPgTokenStore(db), jobTokens: createPgJobTokenStore(db), db };
+  fixture = { jobs: createPgJobStore(db), tokens: createPgTokenStore(db), jobTokens: createPgJobTokenStore(db), dispatch: createPgDispatchStore(db), db };
 });
 after(() => database.close());
 

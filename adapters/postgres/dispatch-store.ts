@@ -1,8 +1,12 @@
-/** The DispatchStore over the jobs and job_outbox tables (migrations 0001, 0005, 0007 and 0008). */
+/** The DispatchStore over the jobs and job_outbox tables (migrations 0001, 0005, 0007 and 0008), and job tokens minted as runs start (0009). */
+import { randomUUID } from 'node:crypto';
 import type { JobState } from '../../core/job-state.ts';
+import type { Role } from '../../core/roles.ts';
+import { mintToken } from '../../core/token.ts';
 import type { DispatchStore, OutboxEntry } from '../../core/ports/dispatch-store.ts';
 import type { Db } from './database.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
+import { jobTokenMintCtes } from './job-token-store.ts';
 import { pgCall } from './pg-errors.ts';
 import { statement, type StoreOptions } from './statement.ts';
 
@@ -15,6 +19,18 @@ interface OutboxRow {
   replaces: string | null;
   waiting: boolean;
 }
+
+/**
+ * queued → starting as a compare-and-set, and its transition: CTE `u` holds the started job
+ * ($1 the job, $2 the dispatcher).
+ */
+const startCtes = `u AS (
+    UPDATE jobs SET state = 'starting', dispatched_by = $2::text, updated_at = now(), not_before = NULL, attempt_log_offset = log_next_offset
+    WHERE id = $1::uuid AND state = 'queued' AND cancel_requested_at IS NULL AND (not_before IS NULL OR not_before <= clock_timestamp())
+    RETURNING *
+  ), t AS (
+    INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2::text FROM u
+  )`;
 
 /** Times inside JSON look like the API's others: UTC, milliseconds, `Z`. */
 const isoFormat = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
@@ -73,22 +89,34 @@ export function createPgDispatchStore(db: Db, options: StoreOptions = {}): Dispa
       }),
     startRun: (jobId, dispatcherId) =>
       pgCall(async () => {
-        const row = await db.oneOrNone<JobRow>(
+        const row = await db.oneOrNone<JobRow>(statement(prepared, 'rc_run_start', `WITH ${startCtes} SELECT ${jobColumns} FROM u`, [jobId, dispatcherId]));
+        return row === null ? null : jobFromRow(row);
+      }),
+    startRunWithToken: (jobId, dispatcherId, terms) =>
+      pgCall(async () => {
+        const minted = mintToken();
+        const row = await db.oneOrNone<JobRow & { token_id: string | null; token_role: Role | null; token_expires_at: Date | null }>(
           statement(
             prepared,
-            'rc_run_start',
-            `WITH u AS (
-               UPDATE jobs SET state = 'starting', dispatched_by = $2::text, updated_at = now(), not_before = NULL, attempt_log_offset = log_next_offset
-               WHERE id = $1::uuid AND state = 'queued' AND cancel_requested_at IS NULL AND (not_before IS NULL OR not_before <= clock_timestamp())
-               RETURNING *
-             ), t AS (
-               INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2::text FROM u
-             )
-             SELECT ${jobColumns} FROM u`,
-            [jobId, dispatcherId],
+            'rc_run_start_token',
+            `WITH ${startCtes}, ${jobTokenMintCtes({
+              jobs: 'u',
+              id: '$3::uuid',
+              lookup: '$4::text',
+              hash: '$5::bytea',
+              expiresAt: `now() + make_interval(secs => CASE WHEN j.timeout_seconds > 0 THEN j.timeout_seconds ELSE $7::int END + $6::int)`,
+            })}
+             SELECT ${jobColumns}, (SELECT id FROM tok) AS token_id, (SELECT role FROM tok) AS token_role,
+               (SELECT expires_at FROM tok) AS token_expires_at FROM u`,
+            [jobId, dispatcherId, randomUUID(), minted.lookup, minted.hash, terms.graceSeconds, terms.maxTimeoutSeconds],
           ),
         );
-        return row === null ? null : jobFromRow(row);
+        if (row === null) return null;
+        const token =
+          row.token_id === null || row.token_role === null || row.token_expires_at === null
+            ? null
+            : { id: row.token_id, token: minted.token, role: row.token_role, expiresAt: row.token_expires_at.toISOString() };
+        return { job: jobFromRow(row), token };
       }),
     retryLater: (input) =>
       pgCall(async () => {

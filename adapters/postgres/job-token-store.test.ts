@@ -1,4 +1,5 @@
 import { after, before } from 'node:test';
+import { createPgDispatchStore } from './dispatch-store.ts';
 import { createPgJobStore } from './job-store.ts';
 import { createPgJobTokenStore } from './job-token-store.ts';
 import { createPgTokenStore } from './token-store.ts';
@@ -9,10 +10,10 @@ let t: TestDatabase;
 let fixture: JobTokenFixture;
 before(async () => {
   t = await createTestDatabase();
-  fixture = { jobs: createPgJobStore(t.db), tokens: createPgTokenStore(t.db, { prepared: true }), jobTokens: createPgJobTokenStore(t.db, { prepared: true }), db: t.db };
+  fixture = { jobs: createPgJobStore(t.db), tokens: createPgTokenStore(t.db, { prepared: true }), jobTokens: createPgJobTokenStore(t.db, { prepared: true }), dispatch: createPgDispatchStore(t.db, { prepared: true }), db: t.db };
 });
 after(() => t.drop());
 
 jobTokenContract('postgres', () => fixture);
 // And with client-formatted queries, as the embedded database runs them.
-jobTokenContract('postgres, unprepared', () => ({ ...fixture, jobTokens: createPgJobTokenStore(t.db) }));
+jobTokenContract('postgres, unprepared', () => ({ ...fixture, jobTokens: createPgJobTokenStore(t.db), dispatch: createPgDispatchStore(t.db) }));

@@ -24,16 +24,9 @@ export function createPgJobTokenStore(db: Db, options: StoreOptions = {}): JobTo
           statement(
             prepared,
             'rc_job_token_mint',
-            `WITH tok AS (
-             INSERT INTO api_tokens (id, lookup, hash, name, role, created_by, job_id, expires_at)
-             SELECT $1::uuid, $2::text, $3::bytea, 'job ' || j.id::text, t.role, t.id, j.id, $5::timestamptz
-               FROM jobs j JOIN api_tokens t ON t.id = j.submitted_by
-              WHERE j.id = $4::uuid
-             RETURNING id, role, expires_at
-           ), audit AS (
-             ${auditInsert('token.create', `jsonb_build_object('jobId', $4::text, 'role', role, 'expiresAt', ${isoInstant('expires_at')})`, 'tok')}
-           )
-           SELECT id, role, expires_at FROM tok`,
+            `WITH j AS (SELECT id, submitted_by FROM jobs WHERE id = $4::uuid),
+             ${jobTokenMintCtes({ jobs: 'j', id: '$1::uuid', lookup: '$2::text', hash: '$3::bytea', expiresAt: '$5::timestamptz' })}
+             SELECT id, role, expires_at FROM tok`,
             [randomUUID(), minted.lookup, minted.hash, jobId, expiresAt],
           ),
         );
@@ -54,6 +47,23 @@ export function createPgJobTokenStore(db: Db, options: StoreOptions = {}): JobTo
         return rows.length;
       }),
   };
+}
+
+/**
+ * CTEs `tok` and `tok_audit` that mint a job token for the job row in `jobs` (a CTE or table with
+ * `id` and `submitted_by`): the token's row, with the role of the token that submitted the job
+ * (none when the job has no submitter), and its audit entry. Shared by `mint` and the dispatch
+ * store's start of a run, so a job token is written one way wherever it is minted.
+ */
+export function jobTokenMintCtes(p: { jobs: string; id: string; lookup: string; hash: string; expiresAt: string }): string {
+  return `tok AS (
+             INSERT INTO api_tokens (id, lookup, hash, name, role, created_by, job_id, expires_at)
+             SELECT ${p.id}, ${p.lookup}, ${p.hash}, 'job ' || j.id::text, t.role, t.id, j.id, ${p.expiresAt}
+               FROM ${p.jobs} j JOIN api_tokens t ON t.id = j.submitted_by
+             RETURNING id, role, expires_at, job_id
+           ), tok_audit AS (
+             ${auditInsert('token.create', `jsonb_build_object('jobId', job_id::text, 'role', role, 'expiresAt', ${isoInstant('expires_at')})`, 'tok')}
+           )`;
 }
 
 /** The audit entry of each token in `from`, by the system (no actor), for use inside a CTE. */

@@ -8,6 +8,7 @@ import type { Job } from '../job.ts';
 import type { JobState, TerminalState } from '../job-state.ts';
 import type { PhaseTiming } from '../phases.ts';
 import type { ResumePoint } from './executor.ts';
+import type { MintedJobToken } from './job-token-store.ts';
 
 export interface OutboxEntry {
   readonly id: string;
@@ -42,6 +43,16 @@ export interface RetryInput {
   readonly reason: string;
 }
 
+export interface JobTokenTerms {
+  readonly graceSeconds: number;
+  readonly maxTimeoutSeconds: number;
+}
+
+export interface StartedRun {
+  readonly job: Job;
+  readonly token: MintedJobToken | null;
+}
+
 export interface DispatchStore {
   /** Outbox rows not yet relayed, oldest first. */
   pendingOutbox(limit: number): Promise<readonly OutboxEntry[]>;
@@ -58,6 +69,13 @@ export interface DispatchStore {
    * over; null otherwise. Marks where this attempt's log begins.
    */
   startRun(jobId: string, dispatcherId: string): Promise<Job | null>;
+  /**
+   * `startRun`, and in the same statement a job token for the run (JobTokenStore.mint's token: the
+   * submitter's role, audited), expiring `graceSeconds` past the job's timeout (or past
+   * `maxTimeoutSeconds` for a job with none): one round trip where there were two. The token is
+   * null when the job has no submitting token; nothing is written when the run does not start.
+   */
+  startRunWithToken(jobId: string, dispatcherId: string, terms: JobTokenTerms): Promise<StartedRun | null>;
   /**
    * The attempt ended and will be retried: in one transaction it joins the job's past attempts,
    * the job goes back to `queued` with the next attempt, and an outbox row due after the backoff

@@ -12,7 +12,6 @@ import { createPgSecretStore } from '../../adapters/postgres/secret-store.ts';
 import type { SecretCipher } from '../../core/secret-cipher.ts';
 import { createPgDispatchStore } from '../../adapters/postgres/dispatch-store.ts';
 import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
-import { createPgJobTokenStore } from '../../adapters/postgres/job-token-store.ts';
 import { createPgLogArchiveStore } from '../../adapters/postgres/log-archive-store.ts';
 import { createPgLogStore } from '../../adapters/postgres/log-store.ts';
 import { createPgTaskQueue, startPgListener } from '../../adapters/pgqueue/index.ts';
@@ -82,7 +81,7 @@ export async function startConfiguredDispatcher(
       queue,
       executor,
       logger: options.logger,
-      ...(jobApiUrl === null ? {} : { jobApi: { tokens: createPgJobTokenStore(db, prepared), url: jobApiUrl } }),
+      ...(jobApiUrl === null ? {} : { jobApi: { url: jobApiUrl } }),
       ...(options.secretCipher ? { secrets: { store: createPgSecretStore(db, options.secretCipher), audit } } : {}),
       approvals: { definitions: createPgDefinitionStore(db), audit },
     },

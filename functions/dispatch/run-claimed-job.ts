@@ -15,7 +15,7 @@ import type { Logger } from '../deps.ts';
 import { approvalEnd, type ApprovalSource } from './definition-approval.ts';
 import { executionSpecOf } from './execution-spec.ts';
 import { withSecrets, type SecretSource } from './job-secrets.ts';
-import { withJobToken, type JobApi } from './job-token.ts';
+import { jobTokenTerms, withJobToken, type JobApi } from './job-token.ts';
 import { finish, superviseRun } from './supervise-run.ts';
 import { takeOverClaim } from './take-over-claim.ts';
 
@@ -51,17 +51,22 @@ export async function runClaimedJob(
   task: ClaimedTask,
   options: { readonly dispatcherId: string; readonly leaseSeconds: number },
 ): Promise<ActiveRun | null> {
-  const job = await deps.dispatch.startRun(task.jobId, options.dispatcherId);
-  if (job === null) return takeOverClaim(deps, task, options);
+  // With API access, the run's job token is minted in the statement that starts it.
+  const started = deps.jobApi
+    ? await deps.dispatch.startRunWithToken(task.jobId, options.dispatcherId, jobTokenTerms)
+    : await deps.dispatch.startRun(task.jobId, options.dispatcherId).then((job) => (job === null ? null : { job, token: null }));
+  if (started === null) return takeOverClaim(deps, task, options);
+  const { job, token } = started;
   let execution: Execution;
   try {
-    // Before any secret is resolved or token minted: a revoked version's waiting runs never start.
+    // Before any secret is resolved or the token handed out: a revoked version's waiting runs never
+    // start (their token, never used, dies as the run is recorded ended).
     const refused = await approvalEnd(deps.approvals, job);
     if (refused !== null) {
       await finish(deps, task, job, refused);
       return null;
     }
-    const spec = await withJobToken(deps.jobApi, job, await withSecrets(deps.secrets, job, executionSpecOf(job)));
+    const spec = withJobToken(deps.jobApi, token, await withSecrets(deps.secrets, job, executionSpecOf(job)));
     execution = deps.executor.start(spec, { onRecords: (records) => deps.logs.append(job.id, records).then(() => undefined) });
   } catch (err) {
     await finish(deps, task, job, { state: 'errored', errorReason: `could not start: ${coerceError(err).message}` });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { DispatchStore } from '../../../core/ports/dispatch-store.ts';
 import type { JobStore } from '../../../core/ports/job-store.ts';
 import type { JobTokenStore } from '../../../core/ports/job-token-store.ts';
 import type { TokenStore } from '../../../core/ports/token-store.ts';
@@ -11,6 +12,7 @@ export interface JobTokenFixture {
   readonly jobs: JobStore;
   readonly tokens: TokenStore;
   readonly jobTokens: JobTokenStore;
+  readonly dispatch: DispatchStore;
   readonly db: Db;
 }
 
@@ -109,5 +111,45 @@ export function jobTokenContract(name: string, get: () => JobTokenFixture): void
       ]),
       /api_tokens_job_token_expires/,
     );
+  });
+
+  test(`${name}: a run started with its token: one statement starts the job and mints the token, expiring its timeout plus the grace after`, async () => {
+    const { tokens, jobs, dispatch, db } = get();
+    const terms = { graceSeconds: 300, maxTimeoutSeconds: 86_400 };
+    const { job, submitter } = await submittedBy('contributor');
+    const before = Date.now();
+    const started = await dispatch.startRunWithToken(job.id, 'd1', terms);
+    assert.ok(started?.token);
+    assert.equal(started.job.state, 'starting');
+    assert.equal(started.token.role, 'contributor');
+    const info = await tokens.verify(started.token.token);
+    assert.equal(info?.jobId, job.id);
+    assert.equal(info?.createdBy, submitter.id);
+    const expiry = Date.parse(started.token.expiresAt) - before;
+    const timeout = job.spec.timeout;
+    assert.ok(expiry >= (timeout + 300) * 1000 - 2000 && expiry <= (timeout + 300) * 1000 + 5000, `expires in ${expiry} ms`);
+    const audit = await db.manyOrNone<{ action: string; detail: { jobId: string; role: string } }>(
+      `SELECT action, detail FROM audit_log WHERE target_kind = 'token' AND target_id = $1`,
+      [started.token.id],
+    );
+    assert.deepEqual(audit.map((a) => [a.action, a.detail.jobId, a.detail.role]), [['token.create', job.id, 'contributor']]);
+    // A start that does not happen (the job is no longer queued) mints nothing.
+    const count = () => db.one<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE job_id = $1', [job.id]);
+    assert.equal(await dispatch.startRunWithToken(job.id, 'd2', terms), null);
+    assert.equal((await count()).n, 1);
+    // The token dies with the run, as any job token.
+    await jobs.transition(job.id, { to: 'running' });
+    await jobs.transition(job.id, { to: 'succeeded', exitCode: 0 });
+    assert.equal(await tokens.verify(started.token.token), null);
+    // A job no token submitted starts without one; a job with no timeout gets the longest.
+    const system = (await jobs.submit({ spec: sampleSpec(), submittedBy: null })).job;
+    const bare = await dispatch.startRunWithToken(system.id, 'd1', terms);
+    assert.equal(bare?.job.id, system.id);
+    assert.equal(bare?.token, null);
+    const untimed = await submittedBy('maintainer');
+    await db.none('UPDATE jobs SET timeout_seconds = 0 WHERE id = $1', [untimed.job.id]);
+    const long = await dispatch.startRunWithToken(untimed.job.id, 'd1', terms);
+    assert.ok(long?.token);
+    assert.ok(Date.parse(long.token.expiresAt) - Date.now() > (86_400 + 300) * 1000 - 5000);
   });
 }
