@@ -103,7 +103,7 @@ try {
   const r = await trainingRun(scratch);
   const made = join(scratch, `reactorcide-code-cache-${process.getuid?.() ?? 'user'}`);
   const [name] = r.status === 0 ? readdirSync(made) : [];
-  if (name === undefined) throw new Error(`the no-op run exited ${r.status}: ${r.stderr}`);
+  if (name === undefined) throw new Error(`the training run exited ${r.status}: ${r.stderr}`);
   const shipped = new URL(`../dist/bundle/code-cache/${name}`, import.meta.url);
   mkdirSync(new URL('.', shipped), { recursive: true });
   // Readable by whoever runs the package (the runner image runs as another user than builds it).

@@ -25,8 +25,8 @@ export interface EmbeddedPostgres {
  *
  * It listens on a Unix socket in a directory of its own (mode 0700), not on a TCP port: the
  * database takes no password, and a loopback port would be open to every process and user on
- * the machine — the jobs it runs among them. A socket write is also about half the CPU of a
- * loopback TCP one, and a job makes a dozen of them.
+ * the machine — the jobs it runs among them. A socket write also costs less CPU than a loopback
+ * TCP one, and a job makes a dozen round trips.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });

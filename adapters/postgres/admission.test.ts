@@ -62,7 +62,7 @@ test('a group of 3 under 40 concurrent submits and 4 racing dispatchers never ho
         await new Promise((r) => setTimeout(r, 2));
         continue;
       }
-      const job = await dispatch.startRun(next.id, name);
+      const job = (await dispatch.startRun(next.id, name))?.job ?? null;
       if (job === null) continue;
       most = Math.max(most, ++running);
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));

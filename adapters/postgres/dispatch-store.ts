@@ -87,15 +87,15 @@ export function createPgDispatchStore(db: Db, options: StoreOptions = {}): Dispa
         const row = await db.oneOrNone<{ state: JobState; queue_ref: string | null }>('SELECT state, queue_ref FROM jobs WHERE id = $1', [jobId]);
         return row === null ? null : { state: row.state, queueRef: row.queue_ref };
       }),
-    startRun: (jobId, dispatcherId) =>
+    startRun: (jobId, dispatcherId, jobToken) =>
       pgCall(async () => {
-        const row = await db.oneOrNone<JobRow>(statement(prepared, 'rc_run_start', `WITH ${startCtes} SELECT ${jobColumns} FROM u`, [jobId, dispatcherId]));
-        return row === null ? null : jobFromRow(row);
-      }),
-    startRunWithToken: (jobId, dispatcherId, terms) =>
-      pgCall(async () => {
+        if (jobToken === undefined) {
+          const row = await db.oneOrNone<JobRow>(statement(prepared, 'rc_run_start', `WITH ${startCtes} SELECT ${jobColumns} FROM u`, [jobId, dispatcherId]));
+          return row === null ? null : { job: jobFromRow(row), token: null };
+        }
         const minted = mintToken();
-        const row = await db.oneOrNone<JobRow & { token_id: string | null; token_role: Role | null; token_expires_at: Date | null }>(
+        // The token's columns are all null together: the job has no submitting token.
+        const row = await db.oneOrNone<JobRow & { token_id: string | null; token_role: Role; token_expires_at: Date }>(
           statement(
             prepared,
             'rc_run_start_token',
@@ -108,14 +108,11 @@ export function createPgDispatchStore(db: Db, options: StoreOptions = {}): Dispa
             })}
              SELECT ${jobColumns}, (SELECT id FROM tok) AS token_id, (SELECT role FROM tok) AS token_role,
                (SELECT expires_at FROM tok) AS token_expires_at FROM u`,
-            [jobId, dispatcherId, randomUUID(), minted.lookup, minted.hash, terms.graceSeconds, terms.maxTimeoutSeconds],
+            [jobId, dispatcherId, randomUUID(), minted.lookup, minted.hash, jobToken.graceSeconds, jobToken.maxTimeoutSeconds],
           ),
         );
         if (row === null) return null;
-        const token =
-          row.token_id === null || row.token_role === null || row.token_expires_at === null
-            ? null
-            : { id: row.token_id, token: minted.token, role: row.token_role, expiresAt: row.token_expires_at.toISOString() };
+        const token = row.token_id === null ? null : { id: row.token_id, token: minted.token, role: row.token_role, expiresAt: row.token_expires_at.toISOString() };
         return { job: jobFromRow(row), token };
       }),
     retryLater: (input) =>

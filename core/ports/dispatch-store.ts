@@ -66,16 +66,13 @@ export interface DispatchStore {
   taskOf(jobId: string): Promise<{ readonly state: JobState; readonly queueRef: string | null } | null>;
   /**
    * queued → starting, only if still queued with no cancel asked and its retry backoff (if any) is
-   * over; null otherwise. Marks where this attempt's log begins.
-   */
-  startRun(jobId: string, dispatcherId: string): Promise<Job | null>;
-  /**
-   * `startRun`, and in the same statement a job token for the run (JobTokenStore.mint's token: the
+   * over; null otherwise (nothing written). Marks where this attempt's log begins. With
+   * `jobToken`, the same statement mints the run's job token (JobTokenStore.mint's token: the
    * submitter's role, audited), expiring `graceSeconds` past the job's timeout (or past
-   * `maxTimeoutSeconds` for a job with none): one round trip where there were two. The token is
-   * null when the job has no submitting token; nothing is written when the run does not start.
+   * `maxTimeoutSeconds` for a job with none): one round trip where there were two. `token` is
+   * null without `jobToken`, or when the job has no submitting token.
    */
-  startRunWithToken(jobId: string, dispatcherId: string, terms: JobTokenTerms): Promise<StartedRun | null>;
+  startRun(jobId: string, dispatcherId: string, jobToken?: JobTokenTerms): Promise<StartedRun | null>;
   /**
    * The attempt ended and will be retried: in one transaction it joins the job's past attempts,
    * the job goes back to `queued` with the next attempt, and an outbox row due after the backoff

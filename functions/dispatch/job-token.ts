@@ -1,7 +1,7 @@
 /**
  * A job's own API access: when a run starts, the dispatcher mints a token bound to that job — in
- * the statement that starts the run (DispatchStore.startRunWithToken) — and hands it to the
- * runner with the API's URL; the database revokes it in the transaction that ends the run
+ * the statement that starts the run (DispatchStore.startRun with `jobTokenTerms`) — and hands it
+ * to the runner with the API's URL; the database revokes it in the transaction that ends the run
  * (migration 0013), whoever records that end. The token is live only while the job is starting
  * or running (the token store checks that on every use), and it expires at the latest some time
  * after the job's timeout, so a token that leaked from a run cannot outlive it even if nobody

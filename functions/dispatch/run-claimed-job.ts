@@ -52,9 +52,7 @@ export async function runClaimedJob(
   options: { readonly dispatcherId: string; readonly leaseSeconds: number },
 ): Promise<ActiveRun | null> {
   // With API access, the run's job token is minted in the statement that starts it.
-  const started = deps.jobApi
-    ? await deps.dispatch.startRunWithToken(task.jobId, options.dispatcherId, jobTokenTerms)
-    : await deps.dispatch.startRun(task.jobId, options.dispatcherId).then((job) => (job === null ? null : { job, token: null }));
+  const started = await deps.dispatch.startRun(task.jobId, options.dispatcherId, deps.jobApi ? jobTokenTerms : undefined);
   if (started === null) return takeOverClaim(deps, task, options);
   const { job, token } = started;
   let execution: Execution;

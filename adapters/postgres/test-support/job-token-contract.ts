@@ -118,7 +118,7 @@ export function jobTokenContract(name: string, get: () => JobTokenFixture): void
     const terms = { graceSeconds: 300, maxTimeoutSeconds: 86_400 };
     const { job, submitter } = await submittedBy('contributor');
     const before = Date.now();
-    const started = await dispatch.startRunWithToken(job.id, 'd1', terms);
+    const started = await dispatch.startRun(job.id, 'd1', terms);
     assert.ok(started?.token);
     assert.equal(started.job.state, 'starting');
     assert.equal(started.token.role, 'contributor');
@@ -135,7 +135,7 @@ export function jobTokenContract(name: string, get: () => JobTokenFixture): void
     assert.deepEqual(audit.map((a) => [a.action, a.detail.jobId, a.detail.role]), [['token.create', job.id, 'contributor']]);
     // A start that does not happen (the job is no longer queued) mints nothing.
     const count = () => db.one<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE job_id = $1', [job.id]);
-    assert.equal(await dispatch.startRunWithToken(job.id, 'd2', terms), null);
+    assert.equal(await dispatch.startRun(job.id, 'd2', terms), null);
     assert.equal((await count()).n, 1);
     // The token dies with the run, as any job token.
     await jobs.transition(job.id, { to: 'running' });
@@ -143,12 +143,12 @@ export function jobTokenContract(name: string, get: () => JobTokenFixture): void
     assert.equal(await tokens.verify(started.token.token), null);
     // A job no token submitted starts without one; a job with no timeout gets the longest.
     const system = (await jobs.submit({ spec: sampleSpec(), submittedBy: null })).job;
-    const bare = await dispatch.startRunWithToken(system.id, 'd1', terms);
+    const bare = await dispatch.startRun(system.id, 'd1', terms);
     assert.equal(bare?.job.id, system.id);
     assert.equal(bare?.token, null);
     const untimed = await submittedBy('maintainer');
     await db.none('UPDATE jobs SET timeout_seconds = 0 WHERE id = $1', [untimed.job.id]);
-    const long = await dispatch.startRunWithToken(untimed.job.id, 'd1', terms);
+    const long = await dispatch.startRun(untimed.job.id, 'd1', terms);
     assert.ok(long?.token);
     assert.ok(Date.parse(long.token.expiresAt) - Date.now() > (86_400 + 300) * 1000 - 5000);
   });
