@@ -8,7 +8,7 @@
  *   The commit happens somewhere between the enqueue call and its return, so "from the call" is
  *   reported too, as the upper bound; under load the return can even be seen after the claim.
  * For information, the same pickup in `in-process` mode (the embedded default's wake-up) on the
- * same Postgres, and on PGlite through pglite-socket.
+ * same Postgres, and on embedded PGlite (reached in-process).
  */
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres } from '../adapters/pglite/embedded-postgres.ts';
@@ -119,8 +119,8 @@ try {
   const inProcess = await pickup(createPgTaskQueue({ db: dbA, wake: 'in-process', hub }), createPgTaskQueue({ db: dbB, wake: 'in-process', hub }));
 
   const embedded = await startEmbeddedPostgres();
-  const liteA = openDatabase({ connectionString: embedded.connectionString, maxConnections: 2, applicationName: 'bench-lite-a' });
-  const liteB = openDatabase({ connectionString: embedded.connectionString, maxConnections: 2, applicationName: 'bench-lite-b' });
+  const liteA = openDatabase({ ...embedded.connection, maxConnections: 2, applicationName: 'bench-lite-a' });
+  const liteB = openDatabase({ ...embedded.connection, maxConnections: 2, applicationName: 'bench-lite-b' });
   let lite: Awaited<ReturnType<typeof pickup>>;
   try {
     await migrate(liteA);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../postgres/database.ts';
@@ -12,14 +12,14 @@ test('data survives a restart from the same data directory, and migrations are n
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-pglite-'));
   try {
     const first = await startEmbeddedPostgres({ dataDir });
-    const db1 = openDatabase({ connectionString: first.connectionString, maxConnections: 2 });
+    const db1 = openDatabase({ ...first.connection, maxConnections: 2 });
     assert.ok((await migrate(db1)).length > 0);
     const { token } = await createPgTokenStore(db1).create({ name: 'boot', role: 'admin', expiresAt: null, createdBy: null });
     await closeDatabase(db1);
     await first.close();
 
     const second = await startEmbeddedPostgres({ dataDir });
-    const db2 = openDatabase({ connectionString: second.connectionString, maxConnections: 2 });
+    const db2 = openDatabase({ ...second.connection, maxConnections: 2 });
     try {
       assert.deepEqual(await migrate(db2), []);
       const status = await createPgReadiness(db2).schemaStatus();
@@ -34,25 +34,85 @@ test('data survives a restart from the same data directory, and migrations are n
   }
 });
 
-test('the database listens only on a Unix socket in a directory no other user can enter, gone at close', async () => {
+test('nothing listens: no TCP port and no socket file; the database is reached only in-process', async () => {
+  const before = new Set(listeningInodes());
   const pg = await startEmbeddedPostgres();
-  const host = decodeURIComponent(new URL(pg.connectionString).hostname);
+  const db = openDatabase({ ...pg.connection, maxConnections: 2 });
   try {
-    // No TCP port: the URL's host is the socket's directory, private to this user.
-    assert.ok(host.startsWith('/'), pg.connectionString);
-    const dir = statSync(host);
-    assert.ok(dir.isDirectory());
-    assert.equal(dir.mode & 0o777, 0o700);
-    assert.equal(dir.uid, process.getuid?.());
-    assert.ok(statSync(join(host, '.s.PGSQL.5432')).isSocket());
-    const db = openDatabase({ connectionString: pg.connectionString, maxConnections: 1 });
-    try {
-      assert.equal((await db.one<{ n: number }>('SELECT 1 AS n')).n, 1);
-    } finally {
-      await closeDatabase(db);
-    }
+    assert.equal((await db.one<{ n: number }>('SELECT 1 AS n')).n, 1);
+    // /proc/net lists every listening TCP and Unix socket on the machine; none is new and ours.
+    const mine = new Set(ownSocketInodes());
+    assert.deepEqual(listeningInodes().filter((inode) => !before.has(inode) && mine.has(inode)), []);
   } finally {
+    await closeDatabase(db);
     await pg.close();
   }
-  assert.equal(existsSync(host), false);
 });
+
+test('connections share the one session a transaction at a time: nothing lands inside another connection\'s transaction', async () => {
+  const pg = await startEmbeddedPostgres();
+  const db = openDatabase({ ...pg.connection, maxConnections: 4 });
+  try {
+    await db.none('CREATE TABLE t (n int)');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const tx = db.tx(async (t) => {
+      await t.none('INSERT INTO t VALUES (1)');
+      await held;
+      throw new Error('roll it back');
+    });
+    // Another connection's write waits for the transaction and so is not rolled back with it.
+    await new Promise((r) => setTimeout(r, 20));
+    const outside = db.none('INSERT INTO t VALUES (2)');
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await assert.rejects(tx, /roll it back/);
+    await outside;
+    assert.deepEqual((await db.any<{ n: number }>('SELECT n FROM t ORDER BY n')).map((r) => r.n), [2]);
+  } finally {
+    await closeDatabase(db);
+    await pg.close();
+  }
+});
+
+test('a connection that goes away in the middle of a transaction has it rolled back, and the others go on', async () => {
+  const pg = await startEmbeddedPostgres();
+  const db = openDatabase({ ...pg.connection, maxConnections: 2 });
+  try {
+    await db.none('CREATE TABLE t (n int)');
+    // A raw connection of the pool, dropped with its transaction open.
+    const conn = await db.connect();
+    await conn.none('BEGIN');
+    await conn.none('INSERT INTO t VALUES (1)');
+    await conn.done(true);
+    assert.deepEqual(await db.any('SELECT n FROM t'), []);
+    await db.none('INSERT INTO t VALUES (2)');
+    assert.deepEqual((await db.any<{ n: number }>('SELECT n FROM t')).map((r) => r.n), [2]);
+    // A bad statement is an error for its caller only.
+    await assert.rejects(db.none('SELECT nope FROM t'), /nope/);
+    assert.equal((await db.one<{ n: number }>('SELECT count(*)::int AS n FROM t')).n, 1);
+  } finally {
+    await closeDatabase(db);
+    await pg.close();
+  }
+});
+
+/** Inodes of every listening socket (TCP, TCP6, Unix) on the machine. */
+function listeningInodes(): string[] {
+  const tcp = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>
+    readFileSync(f, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((c) => c[3] === '0A').map((c) => c[9] ?? ''),
+  );
+  const unix = readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((c) => c[5] === '01' && c[3] === '00010000').map((c) => c[6] ?? '');
+  return [...tcp, ...unix];
+}
+
+/** Inodes of the sockets this process holds open. */
+function ownSocketInodes(): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1] ?? ''];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -19,6 +19,9 @@ const leaseMs = `(extract(epoch FROM lease_expires_at) * 1000)::bigint`;
 const asyncCommit = `SET LOCAL synchronous_commit = off;`;
 const leaseEnd = `date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $(leaseSeconds)))`;
 
+/** The NOTIFY channel of `listen` mode unless a queue names another. */
+export const defaultChannel = 'reactorcide_task_queue';
+
 export interface QueueSql {
   readonly enqueue: string;
   readonly enqueueMany: string;
@@ -119,6 +122,6 @@ export function queueSql(notifyChannel: string | null): QueueSql {
   };
 }
 
-function quoteLiteral(s: string): string {
+export function quoteLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }

@@ -3,7 +3,7 @@ import type { ClaimedTask, EnqueueInput, TaskQueue } from '../../core/ports/task
 import type { Db } from '../postgres/database.ts';
 import { pgCall } from '../postgres/pg-errors.ts';
 import { startPgListener, type PgListener } from './pg-listener.ts';
-import { queueSql } from './pg-task-queue-sql.ts';
+import { defaultChannel, queueSql } from './pg-task-queue-sql.ts';
 import { createWakeupHub, type WakeupHub } from './wakeup-hub.ts';
 
 export interface PgTaskQueueOptions {
@@ -54,7 +54,7 @@ function leaseSecondsOf(leaseSeconds: number): number {
  */
 export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
   const { db } = options;
-  const channel = options.channel ?? 'reactorcide_task_queue';
+  const channel = options.channel ?? defaultChannel;
   const listen = options.wake === 'listen';
   const sql = queueSql(listen ? channel : null);
   const hub = options.hub ?? createWakeupHub();

@@ -7,7 +7,7 @@ import { taskQueueContract, type TaskQueueFixture } from '../../core/ports/test-
 import { createPgTaskQueue, type PgTaskQueue } from './pg-task-queue.ts';
 import { createWakeupHub } from './wakeup-hub.ts';
 
-// Embedded mode: PGlite through pglite-socket (one Postgres session, NOTIFY does not cross
+// Embedded mode: PGlite reached in-process (one Postgres session, NOTIFY does not cross
 // connections), so the API's enqueuer and the dispatcher share one process and one wake-up hub.
 let pg: EmbeddedPostgres;
 let db: Db;
@@ -16,8 +16,8 @@ let queue: PgTaskQueue;
 let peer: PgTaskQueue;
 before(async () => {
   pg = await startEmbeddedPostgres();
-  db = openDatabase({ connectionString: pg.connectionString, maxConnections: 4 });
-  peerDb = openDatabase({ connectionString: pg.connectionString, maxConnections: 4, applicationName: 'peer' });
+  db = openDatabase({ ...pg.connection, maxConnections: 4 });
+  peerDb = openDatabase({ ...pg.connection, maxConnections: 4, applicationName: 'peer' });
   await migrate(db);
   const hub = createWakeupHub();
   queue = createPgTaskQueue({ db, wake: 'in-process', hub });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 /**
- * In-process wake-ups for queue waiters. Embedded mode (PGlite behind pglite-socket) is one
+ * In-process wake-ups for queue waiters. Embedded mode (PGlite, reached in-process) is one
  * Postgres session where NOTIFY does not cross connections, so the enqueuer and the dispatchers
  * of one process share a hub instead; in `listen` mode the LISTEN connection feeds the same hub.
  *

@@ -6,6 +6,7 @@ import { isTerminal, terminalStates } from '../../core/job-state.ts';
 import type { JobCursor, JobFilter, JobPage, JobStore, SubmitInput, SubmitResult, TransitionInput } from '../../core/ports/job-store.ts';
 import type { AuditEvent } from '../../core/ports/audit-log.ts';
 import { insertAuditEvent } from './audit-log.ts';
+import type { InlineEnqueue } from './inline-enqueue.ts';
 import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import type { Db } from './database.ts';
 import { defaultInsertBatch, defaultReadBatch, statementBatcher, type BatchOptions } from './statement-batcher.ts';
@@ -15,11 +16,12 @@ import { statement, type Statement, type StoreOptions } from './statement.ts';
 const terminalList = terminalStates.map((s) => `'${s}'`).join(',');
 
 /**
- * One statement writes the job, its dependencies and its outbox entry, so a submit is a single
- * round trip and still all-or-nothing. The job's entry into `queued` is its `created_at`;
- * job_transitions records every move after that. Positional, so it can be prepared.
+ * One statement writes the job, its dependencies and its outbox entry — or, with the queue in this
+ * database, its task (`InlineEnqueue`) — so a submit is a single round trip and still
+ * all-or-nothing. The job's entry into `queued` is its `created_at`; job_transitions records
+ * every move after that. Positional, so it can be prepared.
  */
-function insertJobSql(withDependencies: boolean): string {
+function insertJobSql(withDependencies: boolean, inline: InlineEnqueue | undefined): string {
   const deps = withDependencies
     ? `, d AS (
   INSERT INTO job_dependencies (job_id, depends_on, states)
@@ -29,16 +31,20 @@ function insertJobSql(withDependencies: boolean): string {
   return `
 WITH j AS (
   INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
-                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
-  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13)
-  RETURNING ${jobColumns}
-)${deps}, o AS (
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts${inline ? ', queue_ref' : ''})
+  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13${inline ? `, ${inline.newTaskRef}` : ''})
+  RETURNING ${jobColumns}${inline ? ', queue_ref' : ''}
+)${deps}${enqueueCtes(inline)}`;
+}
+
+/** The job's way to the queue, and the statement's result: the jobs written. */
+function enqueueCtes(inline: InlineEnqueue | undefined): string {
+  if (inline) return `${inline.ctes}\nSELECT ${jobColumns} FROM j WHERE ${inline.guard}`;
+  return `, o AS (
   INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
 )
-SELECT * FROM j`;
+SELECT ${jobColumns} FROM j`;
 }
-const insertPlain = insertJobSql(false);
-const insertWithDependencies = insertJobSql(true);
 
 function insertValues(spec: JobSpec, input: SubmitInput): unknown[] {
   const values: unknown[] = [
@@ -70,20 +76,19 @@ const insertManyColumns = [
   'id', 'name', 'spec', 'queue', 'priority', 'labels', 'timeout_seconds',
   'concurrency_group', 'concurrency_limit', 'concurrency_policy', 'parent_id', 'submitted_by', 'max_attempts',
 ] as const;
-const insertMany = `
+function insertManySql(inline: InlineEnqueue | undefined): string {
+  return `
 WITH x AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, spec jsonb, queue text, priority integer,
     labels jsonb, timeout_seconds integer, concurrency_group text, concurrency_limit integer, concurrency_policy text,
     parent_id uuid, submitted_by uuid, max_attempts integer)
 ), j AS (
   INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
-                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts)
-  SELECT ${insertManyColumns.map((c) => (c === 'name' ? "name, 'queued'" : c)).join(', ')} FROM x
-  RETURNING ${jobColumns}
-), o AS (
-  INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
-)
-SELECT * FROM j`;
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts${inline ? ', queue_ref' : ''})
+  SELECT ${insertManyColumns.map((c) => (c === 'name' ? "name, 'queued'" : c)).join(', ')}${inline ? `, ${inline.newTaskRef}` : ''} FROM x
+  RETURNING ${jobColumns}${inline ? ', queue_ref' : ''}
+)${enqueueCtes(inline)}`;
+}
 
 /** `insertValues` rows as the JSON array `insertMany` reads; spec and labels are JSON text already. */
 function insertManyJson(rows: readonly (readonly unknown[])[]): string {
@@ -106,6 +111,8 @@ export interface JobStoreOptions extends StoreOptions {
   readonly insertBatch?: BatchOptions | false;
   /** Group concurrent reads by id into one statement (default on); `false` reads each alone. */
   readonly readBatch?: BatchOptions | false;
+  /** The TaskQueue's table is in this database: a submit enqueues its job itself, with no outbox row. */
+  readonly inlineEnqueue?: InlineEnqueue;
 }
 
 /**
@@ -134,7 +141,13 @@ class LostRace extends Error {}
 
 export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStore {
   const prepared = options.prepared ?? false;
-  const insertOne = async (values: unknown[]) => db.one<JobRow>(statement(prepared, 'rc_job_insert', insertPlain, values));
+  const inline = options.inlineEnqueue;
+  // Distinct names: a store that enqueues inline may share a connection with one that does not.
+  const named = (name: string): string => (inline ? `${name}_inline` : name);
+  const insertPlain = insertJobSql(false, inline);
+  const insertWithDependencies = insertJobSql(true, inline);
+  const insertMany = insertManySql(inline);
+  const insertOne = async (values: unknown[]) => db.one<JobRow>(statement(prepared, named('rc_job_insert'), insertPlain, values));
   const batchOptions = options.insertBatch ?? defaultInsertBatch;
   const insertPlainJob =
     batchOptions === false
@@ -142,7 +155,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
       : statementBatcher<unknown[], JobRow>(
           {
             one: insertOne,
-            many: async (rows) => db.many<JobRow>(statement(prepared, 'rc_job_insert_many', insertMany, [insertManyJson(rows)])),
+            many: async (rows) => db.many<JobRow>(statement(prepared, named('rc_job_insert_many'), insertMany, [insertManyJson(rows)])),
             keyOfItem: (values) => values[0] as string,
             keyOfResult: (row) => row.id,
             missing: () => {
@@ -173,8 +186,8 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
 
   function insertQuery(spec: JobSpec, input: SubmitInput): Statement {
     return spec.dependsOn.length > 0
-      ? statement(prepared, 'rc_job_insert_deps', insertWithDependencies, insertValues(spec, input))
-      : statement(prepared, 'rc_job_insert', insertPlain, insertValues(spec, input));
+      ? statement(prepared, named('rc_job_insert_deps'), insertWithDependencies, insertValues(spec, input))
+      : statement(prepared, named('rc_job_insert'), insertPlain, insertValues(spec, input));
   }
 
   async function checkDependencies(t: Pick<Db, 'manyOrNone'>, spec: JobSpec): Promise<void> {
@@ -204,6 +217,12 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
   }
 
   async function submit(input: SubmitInput): Promise<SubmitResult> {
+    const result = await insert(input);
+    if (inline && !result.replayed) inline.committed(result.job);
+    return result;
+  }
+
+  async function insert(input: SubmitInput): Promise<SubmitResult> {
     const { spec, idempotency } = input;
     if (idempotency === undefined) {
       if (spec.dependsOn.length === 0) {

@@ -3,7 +3,7 @@ import { as } from './database.ts';
 /**
  * A hot query, as a named prepared statement on real Postgres (parsed and planned once per
  * connection) or as client-formatted text where named statements cannot be used: PGlite behind
- * pglite-socket is a single session shared by every socket connection, so a statement one
+ * embedded PGlite is a single session shared by every connection of the pool, so a statement one
  * connection prepares would collide with the next connection preparing the same name.
  */
 export type Statement = string | { readonly name: string; readonly text: string; readonly values: unknown[] };

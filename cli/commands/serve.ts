@@ -29,7 +29,7 @@ export function defineServe(program: Command): void {
     .option('--migrate', 'apply pending migrations to DATABASE_URL at start (REACTORCIDE_AUTO_MIGRATE)')
     .option('--no-dispatcher', 'serve the API only; jobs are run by `reactorcide dispatcher` elsewhere (REACTORCIDE_DISPATCHER=false)')
     .action(async (opts: ServeFlags) => {
-      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher, openObjectStorage, openSecretCipher, createWakeSignal } = await import(
+      const { parseServerConfig, parseDispatcherConfig, createLogger, startApiServer, startConfiguredDispatcher, openObjectStorage, openSecretCipher, createWakeSignal, inlineQueueFor } = await import(
         '../../functions/compose/index.ts'
       );
       const config = parseOrExit(parseServerConfig, {
@@ -43,7 +43,11 @@ export function defineServe(program: Command): void {
       const dispatcherConfig = parseOrExit((e) => parseDispatcherConfig(e, config.dataDir), env);
       const logger = createLogger(config);
       const outboxWake = dispatcherConfig.enabled ? createWakeSignal() : undefined;
-      const server = await startApiServer(config, logger, { onOutboxWrite: () => outboxWake?.notify() }).catch(exitOnSettingError);
+      const inlineQueue = inlineQueueFor(config, dispatcherConfig);
+      const server = await startApiServer(config, logger, {
+        onOutboxWrite: () => outboxWake?.notify(),
+        ...(inlineQueue ? { inlineEnqueue: inlineQueue.inlineEnqueue } : {}),
+      }).catch(exitOnSettingError);
       const dispatcher = dispatcherConfig.enabled
         ? await startConfiguredDispatcher(dispatcherConfig, server.db, {
             embedded: server.embedded,
@@ -53,6 +57,7 @@ export function defineServe(program: Command): void {
             servedUrl: server.url,
             secretCipher: openSecretCipher(config, logger),
             ...(outboxWake ? { outboxWake } : {}),
+            ...(inlineQueue ? { taskHub: inlineQueue.hub } : {}),
           })
         : undefined;
       process.stderr.write(`reactorcide: API on ${server.url} (reference: ${server.url}/docs)${dispatcher ? ', dispatcher running' : ''}\n`);

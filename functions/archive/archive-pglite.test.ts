@@ -17,7 +17,7 @@ let f: ArchiveFixture;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-archive-pglite-'));
   pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pglite') });
-  db = openDatabase({ connectionString: pg.connectionString, maxConnections: 4 });
+  db = openDatabase({ ...pg.connection, maxConnections: 4 });
   await migrate(db);
   f = archiveFixture(db, createFsObjectStore({ root: join(dir, 'objects') }), { prepared: false });
 });

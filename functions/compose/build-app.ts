@@ -1,4 +1,5 @@
 import type { Db } from '../../adapters/postgres/database.ts';
+import type { InlineEnqueue } from '../../adapters/postgres/inline-enqueue.ts';
 import { createOutboxNotifier } from '../../adapters/postgres/outbox-notify.ts';
 import type { Logger } from '../deps.ts';
 import { createApp } from '../http/create-app.ts';
@@ -16,9 +17,14 @@ export function buildApp(
   db: Db,
   logger: Logger,
   secretCipher = openSecretCipher(config, logger),
-  /** Called after every outbox write, when a dispatcher runs in this process (`serve`); on a shared database a NOTIFY is sent too. */
-  onOutboxWrite?: () => void,
+  options: {
+    /** Called after every outbox write, when a dispatcher runs in this process (`serve`); on a shared database a NOTIFY is sent too. */
+    readonly onOutboxWrite?: () => void;
+    /** Submits enqueue their tasks themselves (`serve` on the Postgres queue; see inline-queue.ts). */
+    readonly inlineEnqueue?: InlineEnqueue;
+  } = {},
 ) {
+  const { onOutboxWrite, inlineEnqueue } = options;
   const settings = {
     maxBodyBytes: config.maxBodyBytes,
     followPollMs: config.followPollMs,
@@ -26,7 +32,12 @@ export function buildApp(
     contributorSourceHosts: config.contributorSourceHosts,
   };
   const storage = openObjectStorage(config);
-  const base = pgDeps(db, settings, logger, { prepared: config.databaseUrl !== null, storage, secretCipher });
+  const base = pgDeps(db, settings, logger, {
+    prepared: config.databaseUrl !== null,
+    storage,
+    secretCipher,
+    ...(inlineEnqueue ? { inlineEnqueue } : {}),
+  });
   // Dispatchers elsewhere on a shared database hear of outbox writes by NOTIFY; one in this
   // process (`serve`) directly.
   const shared = config.databaseUrl !== null;
@@ -40,7 +51,7 @@ export function buildApp(
   const deps = {
     ...base,
     tokens: cachedTokenStore(base.tokens, { ttlMs: config.tokenCacheMs }),
-    ...(onOutboxWrite || shared ? { jobs: wakeOnOutboxWrites(base.jobs, wake) } : {}),
+    ...(onOutboxWrite || shared ? { jobs: wakeOnOutboxWrites(base.jobs, wake, { inlineEnqueue: inlineEnqueue !== undefined }) } : {}),
   };
   return createApp(deps, { metrics: createApiMetrics({ processMetrics: true }) });
 }

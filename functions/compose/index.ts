@@ -9,3 +9,4 @@ export * from './start-dispatcher.ts';
 export * from './object-storage.ts';
 export * from './open-secrets.ts';
 export { createWakeSignal } from '../dispatch/wake-signal.ts';
+export * from './inline-queue.ts';

@@ -38,7 +38,7 @@ export async function openConfiguredDatabase(
   try {
     pg = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pglite') });
     // PGlite serves one transaction at a time: more connections only queue.
-    db = openDatabase({ connectionString: pg.connectionString, maxConnections: Math.min(config.dbPoolSize, 4) });
+    db = openDatabase({ ...pg.connection, maxConnections: Math.min(config.dbPoolSize, 4) });
     const applied = await migrate(db);
     const opened = { db, pg };
     return {

@@ -8,18 +8,25 @@ import { createPgReadiness } from '../../adapters/postgres/migrator.ts';
 import { createPgSecretStore } from '../../adapters/postgres/secret-store.ts';
 import { createPgTokenStore } from '../../adapters/postgres/token-store.ts';
 import type { Db } from '../../adapters/postgres/database.ts';
+import type { InlineEnqueue } from '../../adapters/postgres/inline-enqueue.ts';
 import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type { ApiSettings, BlobStorage, Deps, Logger } from '../deps.ts';
 
 /**
- * Every store over one pg-promise database: real Postgres, or PGlite through its socket (where
+ * Every store over one pg-promise database: real Postgres, or PGlite in this process (where
  * `prepared` must be false: it is one session shared by all connections).
  */
 export function pgDeps(
   db: Db,
   settings: ApiSettings,
   logger: Logger,
-  options: { readonly prepared: boolean; readonly storage?: BlobStorage; readonly secretCipher?: SecretCipher | null },
+  options: {
+    readonly prepared: boolean;
+    readonly storage?: BlobStorage;
+    readonly secretCipher?: SecretCipher | null;
+    /** The queue is in this database and every dispatcher uses it: submits enqueue themselves. */
+    readonly inlineEnqueue?: InlineEnqueue;
+  },
 ): Deps {
   return {
     archives: createPgLogArchiveStore(db),

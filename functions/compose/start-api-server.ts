@@ -24,7 +24,7 @@ export interface ApiServer {
 export async function startApiServer(
   config: Readonly<ServerConfig>,
   logger: Logger = createLogger(config),
-  options: { readonly onOutboxWrite?: () => void } = {},
+  options: Parameters<typeof buildApp>[4] = {},
 ): Promise<ApiServer> {
   const database = await openConfiguredDatabase(config);
   if (database.applied.length > 0) logger.info({ versions: database.applied }, 'migrations applied');
@@ -36,7 +36,7 @@ export async function startApiServer(
     await database.close();
     throw err;
   }
-  const app = buildApp(config, database.db, logger, secretCipher, options.onOutboxWrite);
+  const app = buildApp(config, database.db, logger, secretCipher, options);
   let server: ServerType | undefined;
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, resolve);

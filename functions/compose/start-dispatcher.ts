@@ -14,7 +14,7 @@ import { createPgDispatchStore } from '../../adapters/postgres/dispatch-store.ts
 import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
 import { createPgLogArchiveStore } from '../../adapters/postgres/log-archive-store.ts';
 import { createPgLogStore } from '../../adapters/postgres/log-store.ts';
-import { createPgTaskQueue, startPgListener } from '../../adapters/pgqueue/index.ts';
+import { createPgTaskQueue, startPgListener, type WakeupHub } from '../../adapters/pgqueue/index.ts';
 import { outboxChannel } from '../../adapters/postgres/outbox-notify.ts';
 import { createProcessExecutor, createRunnerSpawner, type RunnerSpawner } from '../../adapters/process/index.ts';
 import type { Executor } from '../../core/ports/executor.ts';
@@ -44,6 +44,8 @@ export async function startConfiguredDispatcher(
     readonly secretCipher?: SecretCipher | null;
     /** Notified by the API in this process (`serve`) on every submit and cancel: the relay wakes at once. */
     readonly outboxWake?: WakeSignal;
+    /** The Postgres queue's wake-ups, shared with the API in this process when submits enqueue inline (inline-queue.ts). */
+    readonly taskHub?: WakeupHub;
   },
 ): Promise<StartedDispatcher> {
   const queue = await openQueue(config, db, options);
@@ -108,7 +110,11 @@ export async function startConfiguredDispatcher(
   };
 }
 
-async function openQueue(config: DispatcherConfig, db: Db, options: { readonly embedded: boolean; readonly logger: Logger }): Promise<TaskQueue> {
+async function openQueue(
+  config: DispatcherConfig,
+  db: Db,
+  options: { readonly embedded: boolean; readonly logger: Logger; readonly taskHub?: WakeupHub },
+): Promise<TaskQueue> {
   if (config.corndogsAddress !== null) {
     const { createCorndogsTaskQueue } = await import('../../adapters/corndogs/index.ts');
     return createCorndogsTaskQueue({
@@ -120,6 +126,7 @@ async function openQueue(config: DispatcherConfig, db: Db, options: { readonly e
   const queue = createPgTaskQueue({
     db,
     wake: options.embedded ? 'in-process' : 'listen',
+    ...(options.taskHub ? { hub: options.taskHub } : {}),
     onListenError: (err) => options.logger.warn({ err }, 'queue LISTEN connection lost; reconnecting'),
   });
   await queue.start();

@@ -24,3 +24,21 @@ test('a new submit and a cancel wake the relay; a replayed submit writes no outb
     await database.drop();
   }
 });
+
+test('with submits enqueueing inline, only a submit that may write outbox rows (dependencies, a concurrency group) wakes the relay', async () => {
+  const database = await createTestDatabase();
+  try {
+    let wakes = 0;
+    const jobs = wakeOnOutboxWrites(createPgJobStore(database.db), () => wakes++, { inlineEnqueue: true });
+    const { job } = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
+    assert.equal(wakes, 0);
+    await jobs.submit({ spec: sampleSpec({ dependsOn: [{ jobId: job.id, states: ['succeeded'] }] }), submittedBy: null });
+    assert.equal(wakes, 1);
+    await jobs.submit({ spec: sampleSpec({ concurrency: { group: 'g', limit: 1, policy: 'supersede' } }), submittedBy: null });
+    assert.equal(wakes, 2);
+    await jobs.requestCancel(job.id);
+    assert.equal(wakes, 3);
+  } finally {
+    await database.drop();
+  }
+});

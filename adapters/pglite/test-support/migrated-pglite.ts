@@ -14,7 +14,7 @@ export interface MigratedPglite {
 export async function openMigratedPglite(dirPrefix: string): Promise<MigratedPglite> {
   const dir = mkdtempSync(join(tmpdir(), dirPrefix));
   const pg = await startEmbeddedPostgres({ dataDir: dir });
-  const db = openDatabase({ connectionString: pg.connectionString, maxConnections: 4 });
+  const db = openDatabase({ ...pg.connection, maxConnections: 4 });
   await migrate(db);
   return {
     db,

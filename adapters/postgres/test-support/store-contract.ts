@@ -42,7 +42,7 @@ const isCode = (code: string) => (err: unknown) => err instanceof AppError && er
 
 /**
  * The behaviour every JobStore/LogStore/TokenStore must show, run against real Postgres and
- * against embedded PGlite (through pglite-socket) by their test files.
+ * against embedded PGlite (reached in-process) by their test files.
  */
 export function storeContract(label: string, fixture: () => StoreFixture): void {
   test(`${label}: submit writes the job and its outbox entry together`, async () => {

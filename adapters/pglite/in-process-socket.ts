@@ -1,0 +1,105 @@
+import { Duplex } from 'node:stream';
+import type { SharedSession } from './shared-session.ts';
+
+/** Frontend message types (Postgres protocol 3) this socket acts on itself. */
+const TERMINATE = 0x58; // 'X'
+
+/**
+ * What node-postgres takes for its socket (the `stream` connection option), wired to PGlite in
+ * this process instead of to a server: the bytes pg writes go to the shared session and the
+ * session's reply comes back as data. No socket, port or file: only this process can reach the
+ * database, and a round trip costs no system call.
+ *
+ * pg writes a query as several messages in one go (Parse, Bind, Execute, Sync; or one Query):
+ * they are gathered until the writing code yields and then run as one turn of the session.
+ */
+export class InProcessSocket extends Duplex {
+  private pending: Buffer[] = [];
+  private gathering = false;
+  /** The first message a client sends (the startup message) has no type byte. */
+  private started = false;
+  private hungUp = false;
+
+  constructor(private readonly session: SharedSession) {
+    super();
+  }
+
+  // The parts of net.Socket that pg calls.
+  connect(): this {
+    process.nextTick(() => this.emit('connect'));
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.pending.push(chunk);
+    if (!this.gathering) {
+      this.gathering = true;
+      setImmediate(() => this.runGathered());
+    }
+    callback();
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.hungUp = true;
+    this.session.leave(this);
+    this.push(null);
+    callback();
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    if (!this.hungUp) this.session.leave(this);
+    this.hungUp = true;
+    callback(err);
+  }
+
+  private runGathered(): void {
+    this.gathering = false;
+    const bytes = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    const { messages, rest, terminated } = this.splitMessages(bytes);
+    if (rest.length > 0) this.pending.push(rest);
+    if (messages.length > 0) {
+      const reply: Buffer[] = [];
+      this.session
+        .run(this, messages, (data) => reply.push(Buffer.from(data)))
+        .then(
+          () => {
+            if (reply.length > 0 && !this.hungUp) this.push(reply.length === 1 ? reply[0] : Buffer.concat(reply));
+          },
+          (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
+        );
+    }
+    // Terminate is the client saying goodbye; the session itself lives on for the other connections.
+    if (terminated) this.session.leave(this);
+  }
+
+  /** Whole messages up to a Terminate (not sent on), and any incomplete tail. */
+  private splitMessages(bytes: Buffer): { messages: Buffer; rest: Buffer; terminated: boolean } {
+    let at = 0;
+    while (at < bytes.length) {
+      const typed = this.started;
+      const headerLength = typed ? 5 : 4;
+      if (bytes.length - at < headerLength) break;
+      const length = (typed ? 1 : 0) + bytes.readInt32BE(at + (typed ? 1 : 0));
+      if (bytes.length - at < length) break;
+      if (typed && bytes[at] === TERMINATE) return { messages: bytes.subarray(0, at), rest: Buffer.alloc(0), terminated: true };
+      this.started = true;
+      at += length;
+    }
+    return { messages: bytes.subarray(0, at), rest: bytes.subarray(at), terminated: false };
+  }
+}
