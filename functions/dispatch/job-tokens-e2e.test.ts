@@ -195,7 +195,7 @@ function scenarios(backend: 'postgres' | 'pglite'): void {
       const childSrc = await makeTree({ 'reactorcide_job.sh': 'sleep 60\n' });
       const parentSrc = await makeTree({
         'reactorcide_job.mjs': `
-          import { writeFileSync } from 'node:fs';
+          import { renameSync, writeFileSync } from 'node:fs';
           import { jobClient, submitJob } from 'reactorcide/job';
           const child = await submitJob({ source: { kind: 'directory', path: process.env.CHILD_SRC } });
           process.on('SIGTERM', async () => {
@@ -203,7 +203,9 @@ function scenarios(backend: 'postgres' | 'pglite'): void {
             console.log('cancelled my child');
             process.exit(143);
           });
-          writeFileSync(process.env.OUT + '/child', child.id);
+          // Written whole, then renamed: the test reads the file as soon as it exists.
+          writeFileSync(process.env.OUT + '/child.tmp', child.id);
+          renameSync(process.env.OUT + '/child.tmp', process.env.OUT + '/child');
           setInterval(() => {}, 1000);
         `,
       });
