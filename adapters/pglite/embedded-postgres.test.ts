@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, openDatabase } from '../postgres/database.ts';
+import { closeDatabase, openDatabase, type Db } from '../postgres/database.ts';
 import { createPgReadiness, migrate } from '../postgres/migrator.ts';
 import { createPgTokenStore } from '../postgres/token-store.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -34,25 +34,30 @@ test('data survives a restart from the same data directory, and migrations are n
   }
 });
 
-test('nothing listens: no TCP port and no socket file; the database is reached only in-process', async () => {
-  const before = new Set(listeningInodes());
+/** A fresh in-memory embedded database and a pool of `connections` over it, closed after `use`. */
+async function withEmbedded(connections: number, use: (db: Db) => Promise<void>): Promise<void> {
   const pg = await startEmbeddedPostgres();
-  const db = openDatabase({ ...pg.connection, maxConnections: 2 });
+  const db = openDatabase({ ...pg.connection, maxConnections: connections });
   try {
-    assert.equal((await db.one<{ n: number }>('SELECT 1 AS n')).n, 1);
-    // /proc/net lists every listening TCP and Unix socket on the machine; none is new and ours.
-    const mine = new Set(ownSocketInodes());
-    assert.deepEqual(listeningInodes().filter((inode) => !before.has(inode) && mine.has(inode)), []);
+    await use(db);
   } finally {
     await closeDatabase(db);
     await pg.close();
   }
+}
+
+test('nothing listens: no TCP port and no socket file; the database is reached only in-process', async () => {
+  const before = new Set(listeningInodes());
+  await withEmbedded(2, async (db) => {
+    assert.equal((await db.one<{ n: number }>('SELECT 1 AS n')).n, 1);
+    // /proc/net lists every listening TCP and Unix socket on the machine; none is new and ours.
+    const mine = new Set(ownSocketInodes());
+    assert.deepEqual(listeningInodes().filter((inode) => !before.has(inode) && mine.has(inode)), []);
+  });
 });
 
 test('connections share the one session a transaction at a time: nothing lands inside another connection\'s transaction', async () => {
-  const pg = await startEmbeddedPostgres();
-  const db = openDatabase({ ...pg.connection, maxConnections: 4 });
-  try {
+  await withEmbedded(4, async (db) => {
     await db.none('CREATE TABLE t (n int)');
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -69,16 +74,11 @@ test('connections share the one session a transaction at a time: nothing lands i
     await assert.rejects(tx, /roll it back/);
     await outside;
     assert.deepEqual((await db.any<{ n: number }>('SELECT n FROM t ORDER BY n')).map((r) => r.n), [2]);
-  } finally {
-    await closeDatabase(db);
-    await pg.close();
-  }
+  });
 });
 
 test('a connection that goes away in the middle of a transaction has it rolled back, and the others go on', async () => {
-  const pg = await startEmbeddedPostgres();
-  const db = openDatabase({ ...pg.connection, maxConnections: 2 });
-  try {
+  await withEmbedded(2, async (db) => {
     await db.none('CREATE TABLE t (n int)');
     // A raw connection of the pool, dropped with its transaction open.
     const conn = await db.connect();
@@ -91,10 +91,7 @@ test('a connection that goes away in the middle of a transaction has it rolled b
     // A bad statement is an error for its caller only.
     await assert.rejects(db.none('SELECT nope FROM t'), /nope/);
     assert.equal((await db.one<{ n: number }>('SELECT count(*)::int AS n FROM t')).n, 1);
-  } finally {
-    await closeDatabase(db);
-    await pg.close();
-  }
+  });
 });
 
 /** Inodes of every listening socket (TCP, TCP6, Unix) on the machine. */

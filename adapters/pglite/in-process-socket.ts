@@ -54,16 +54,21 @@ export class InProcessSocket extends Duplex {
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    this.hungUp = true;
-    this.session.leave(this);
+    this.hangUp();
     this.push(null);
     callback();
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    if (!this.hungUp) this.session.leave(this);
-    this.hungUp = true;
+    this.hangUp();
     callback(err);
+  }
+
+  /** The client is gone (Terminate, end or destroy, whichever comes first): the session is told once. */
+  private hangUp(): void {
+    if (this.hungUp) return;
+    this.hungUp = true;
+    this.session.leave(this);
   }
 
   private runGathered(): void {
@@ -84,7 +89,7 @@ export class InProcessSocket extends Duplex {
         );
     }
     // Terminate is the client saying goodbye; the session itself lives on for the other connections.
-    if (terminated) this.session.leave(this);
+    if (terminated) this.hangUp();
   }
 
   /** Whole messages up to a Terminate (not sent on), and any incomplete tail. */

@@ -1,5 +1,5 @@
 import type { InlineEnqueue } from '../postgres/inline-enqueue.ts';
-import { defaultChannel, quoteLiteral } from './pg-task-queue-sql.ts';
+import { defaultChannel, notifyClaimable } from './pg-task-queue-sql.ts';
 import type { WakeupHub } from './wakeup-hub.ts';
 
 export interface PgInlineEnqueueOptions {
@@ -18,10 +18,7 @@ export interface PgInlineEnqueueOptions {
  * `createPgTaskQueue` on the same database.
  */
 export function pgInlineEnqueue(options: PgInlineEnqueueOptions): InlineEnqueue {
-  const channel = options.channel ?? defaultChannel;
-  const notify = options.notify
-    ? `SELECT pg_notify(${quoteLiteral(channel)}, q.queue) FROM (SELECT DISTINCT queue FROM enqueued WHERE state = 'claimable') q`
-    : `SELECT 1 WHERE false`;
+  const channel = options.notify ? (options.channel ?? defaultChannel) : null;
   return {
     // task_queue.id is a bigserial (migrations/0004_task_queue.sql).
     newTaskRef: `nextval('task_queue_id_seq')::text`,
@@ -30,7 +27,7 @@ export function pgInlineEnqueue(options: PgInlineEnqueueOptions): InlineEnqueue 
   SELECT queue_ref::bigint, id::text, queue, priority, CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'claimable' END
   FROM j WHERE state IN ('queued', 'waiting')
   RETURNING queue, state
-), notified AS (${notify})`,
+), notified AS (${notifyClaimable('enqueued', channel)})`,
     guard: `(SELECT count(*) FROM notified) >= 0`,
     committed(job) {
       if (job.state === 'queued') options.hub.wake(job.queue);

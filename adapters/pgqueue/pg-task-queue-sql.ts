@@ -67,11 +67,7 @@ export function queueSql(notifyChannel: string | null): QueueSql {
         SELECT job_id, queue, priority, state FROM input ORDER BY i
         ON CONFLICT (job_id, queue) DO NOTHING
         RETURNING id, job_id, queue, state
-      ), ${
-        notifyChannel === null
-          ? `n AS (SELECT 1 WHERE false)`
-          : `n AS (SELECT pg_notify(${quoteLiteral(notifyChannel)}, q.queue) FROM (SELECT DISTINCT queue FROM ins WHERE state = 'claimable') q)`
-      }
+      ), n AS (${notifyClaimable('ins', notifyChannel)})
       SELECT input.i, input.queue, (ins.state = 'claimable') AS woke, coalesce(ins.id, t.id)::text AS ref,
              (SELECT count(*) FROM n)::int AS notified
       FROM input
@@ -122,6 +118,15 @@ export function queueSql(notifyChannel: string | null): QueueSql {
   };
 }
 
-export function quoteLiteral(s: string): string {
+/**
+ * One NOTIFY per queue that got a claimable task among the rows of `tasks` (with `queue` and
+ * `state`); nothing without a channel. A CTE body: the statement must read the CTE for it to run.
+ */
+export function notifyClaimable(tasks: string, channel: string | null): string {
+  if (channel === null) return 'SELECT 1 WHERE false';
+  return `SELECT pg_notify(${quoteLiteral(channel)}, q.queue) FROM (SELECT DISTINCT queue FROM ${tasks} WHERE state = 'claimable') q`;
+}
+
+function quoteLiteral(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }

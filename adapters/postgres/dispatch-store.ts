@@ -5,7 +5,7 @@ import type { Role } from '../../core/roles.ts';
 import { mintToken } from '../../core/token.ts';
 import type { DispatchStore, OutboxEntry } from '../../core/ports/dispatch-store.ts';
 import type { Db } from './database.ts';
-import { jobColumns, jobFromRow, type JobRow } from './job-row.ts';
+import { isoFormat, jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import { jobTokenMintCtes } from './job-token-store.ts';
 import { pgCall } from './pg-errors.ts';
 import { statement, type StoreOptions } from './statement.ts';
@@ -31,9 +31,6 @@ const startCtes = `u AS (
   ), t AS (
     INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2::text FROM u
   )`;
-
-/** Times inside JSON look like the API's others: UTC, milliseconds, `Z`. */
-const isoFormat = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
 
 export function createPgDispatchStore(db: Db, options: StoreOptions = {}): DispatchStore {
   const prepared = options.prepared ?? false;

@@ -4,6 +4,9 @@ import type { JobState } from '../../core/job-state.ts';
 import type { PhaseTiming } from '../../core/phases.ts';
 
 /** The columns a job is read with, everywhere, so every query maps through `jobFromRow`. */
+/** A timestamptz inside JSON as the API writes times (JavaScript's toISOString: UTC, milliseconds, `Z`), for to_char. */
+export const isoFormat = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
+
 export const jobColumns = `id, name, state, spec, queue, priority, labels, parent_id, submitted_by, attempt,
   max_attempts, not_before, past_attempts, exit_code, error_reason, phases, created_at, started_at, finished_at, updated_at, cancel_requested_at`;
 

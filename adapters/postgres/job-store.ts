@@ -28,17 +28,23 @@ function insertJobSql(withDependencies: boolean, inline: InlineEnqueue | undefin
   SELECT j.id, x.job_id, x.states FROM j, jsonb_to_recordset($14::jsonb) AS x(job_id uuid, states text[])
 )`
     : '';
+  const ref = taskRefParts(inline);
   return `
 WITH j AS (
   INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
-                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts${inline ? ', queue_ref' : ''})
-  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13${inline ? `, ${inline.newTaskRef}` : ''})
-  RETURNING ${jobColumns}${inline ? ', queue_ref' : ''}
-)${deps}${enqueueCtes(inline)}`;
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts${ref.column})
+  VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::uuid, $12::uuid, $13${ref.value})
+  RETURNING ${jobColumns}${ref.column}
+)${deps}${enqueueThenSelect(inline)}`;
 }
 
-/** The job's way to the queue, and the statement's result: the jobs written. */
-function enqueueCtes(inline: InlineEnqueue | undefined): string {
+/** With the queue inline, the jobs row keeps its task's ref from the start (`, queue_ref` and its value); else nothing. */
+function taskRefParts(inline: InlineEnqueue | undefined): { column: string; value: string } {
+  return inline ? { column: ', queue_ref', value: `, ${inline.newTaskRef}` } : { column: '', value: '' };
+}
+
+/** The jobs' way to the queue (their tasks, or outbox rows for the relay), then the statement's result: the jobs written. */
+function enqueueThenSelect(inline: InlineEnqueue | undefined): string {
   if (inline) return `${inline.ctes}\nSELECT ${jobColumns} FROM j WHERE ${inline.guard}`;
   return `, o AS (
   INSERT INTO job_outbox (job_id, kind, queue, priority) SELECT id, 'enqueue', queue, priority FROM j
@@ -77,6 +83,7 @@ const insertManyColumns = [
   'concurrency_group', 'concurrency_limit', 'concurrency_policy', 'parent_id', 'submitted_by', 'max_attempts',
 ] as const;
 function insertManySql(inline: InlineEnqueue | undefined): string {
+  const ref = taskRefParts(inline);
   return `
 WITH x AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, spec jsonb, queue text, priority integer,
@@ -84,10 +91,10 @@ WITH x AS (
     parent_id uuid, submitted_by uuid, max_attempts integer)
 ), j AS (
   INSERT INTO jobs (id, name, state, spec, queue, priority, labels, timeout_seconds,
-                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts${inline ? ', queue_ref' : ''})
-  SELECT ${insertManyColumns.map((c) => (c === 'name' ? "name, 'queued'" : c)).join(', ')}${inline ? `, ${inline.newTaskRef}` : ''} FROM x
-  RETURNING ${jobColumns}${inline ? ', queue_ref' : ''}
-)${enqueueCtes(inline)}`;
+                    concurrency_group, concurrency_limit, concurrency_policy, parent_id, submitted_by, max_attempts${ref.column})
+  SELECT ${insertManyColumns.map((c) => (c === 'name' ? "name, 'queued'" : c)).join(', ')}${ref.value} FROM x
+  RETURNING ${jobColumns}${ref.column}
+)${enqueueThenSelect(inline)}`;
 }
 
 /** `insertValues` rows as the JSON array `insertMany` reads; spec and labels are JSON text already. */

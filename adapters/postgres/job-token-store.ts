@@ -3,6 +3,7 @@ import type { JobTokenStore } from '../../core/ports/job-token-store.ts';
 import type { Role } from '../../core/roles.ts';
 import { mintToken } from '../../core/token.ts';
 import type { Db } from './database.ts';
+import { isoFormat } from './job-row.ts';
 import { pgCall } from './pg-errors.ts';
 import { statement, type StoreOptions } from './statement.ts';
 
@@ -62,7 +63,7 @@ export function jobTokenMintCtes(p: { jobs: string; id: string; lookup: string; 
                FROM ${p.jobs} j JOIN api_tokens t ON t.id = j.submitted_by
              RETURNING id, role, expires_at, job_id
            ), tok_audit AS (
-             ${auditInsert('token.create', `jsonb_build_object('jobId', job_id::text, 'role', role, 'expiresAt', ${isoInstant('expires_at')})`, 'tok')}
+             ${auditInsert('token.create', `jsonb_build_object('jobId', job_id::text, 'role', role, 'expiresAt', to_char(expires_at AT TIME ZONE 'UTC', '${isoFormat}'))`, 'tok')}
            )`;
 }
 
@@ -70,9 +71,4 @@ export function jobTokenMintCtes(p: { jobs: string; id: string; lookup: string; 
 function auditInsert(action: 'token.create' | 'token.revoke', detail: string, from: string): string {
   return `INSERT INTO audit_log (id, action, actor_token_id, actor_name, actor_role, target_kind, target_id, job_code_digest, secret_names, detail)
           SELECT gen_random_uuid(), '${action}', NULL, NULL, NULL, 'token', id::text, NULL, '{}'::text[], ${detail} FROM ${from}`;
-}
-
-/** A timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds, Z). */
-function isoInstant(column: string): string {
-  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }

@@ -11,18 +11,20 @@ import { openSecretCipher } from './open-secrets.ts';
 import { pgDeps } from './pg-deps.ts';
 import { wakeOnOutboxWrites } from './wake-on-outbox-writes.ts';
 
+export interface BuildAppOptions {
+  /** Called after every outbox write, when a dispatcher runs in this process (`serve`); on a shared database a NOTIFY is sent too. */
+  readonly onOutboxWrite?: () => void;
+  /** Submits enqueue their tasks themselves (`serve` on the Postgres queue; see inline-queue.ts). */
+  readonly inlineEnqueue?: InlineEnqueue;
+}
+
 /** The app over an opened database, with process metrics; shared by the Node and Lambda entries. */
 export function buildApp(
   config: Readonly<ServerConfig>,
   db: Db,
   logger: Logger,
   secretCipher = openSecretCipher(config, logger),
-  options: {
-    /** Called after every outbox write, when a dispatcher runs in this process (`serve`); on a shared database a NOTIFY is sent too. */
-    readonly onOutboxWrite?: () => void;
-    /** Submits enqueue their tasks themselves (`serve` on the Postgres queue; see inline-queue.ts). */
-    readonly inlineEnqueue?: InlineEnqueue;
-  } = {},
+  options: BuildAppOptions = {},
 ) {
   const { onOutboxWrite, inlineEnqueue } = options;
   const settings = {

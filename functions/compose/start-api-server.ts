@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../adapters/postgres/database.ts';
 import type { Logger } from '../deps.ts';
-import { buildApp } from './build-app.ts';
+import { buildApp, type BuildAppOptions } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openConfiguredDatabase } from './open-database.ts';
@@ -24,7 +24,7 @@ export interface ApiServer {
 export async function startApiServer(
   config: Readonly<ServerConfig>,
   logger: Logger = createLogger(config),
-  options: Parameters<typeof buildApp>[4] = {},
+  options: BuildAppOptions = {},
 ): Promise<ApiServer> {
   const database = await openConfiguredDatabase(config);
   if (database.applied.length > 0) logger.info({ versions: database.applied }, 'migrations applied');
