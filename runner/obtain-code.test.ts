@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RUNNER_ERROR_EXIT_CODE } from '../core/run-summary.ts';
@@ -63,7 +64,18 @@ test('a digest mismatch is errored in fetch_source, names both digests, and leav
   assert.equal(r.summary?.error?.phase, 'fetch_source');
   assert.match(r.summary?.error?.message ?? '', new RegExp(`${wrong}[\\s\\S]*${sha256(source)}|${sha256(source)}[\\s\\S]*${wrong}`));
   assert.doesNotMatch(r.text, /\bran\b/);
-  assert.deepEqual(await readdir(join(dir, 'work')), []);
+  // The run created its work dir, and removed it.
+  assert.equal(existsSync(join(dir, 'work')), false);
+});
+
+test('a work dir the run was given and did not create is left as found', async () => {
+  const dir = await makeTree({});
+  await writeFile(join(dir, 'source.tar'), await makeTar([{ header: { name: 'reactorcide_job.sh' }, body: 'echo ran\n' }]));
+  await mkdir(join(dir, 'work'));
+  await writeFile(join(dir, 'work', 'mine'), 'kept');
+  const r = await runCli([...ndjson, '--source', pathToFileURL(join(dir, 'source.tar')).href, '--work-dir', join(dir, 'work')]);
+  assert.equal(r.code, 0, r.text);
+  assert.ok((await readdir(join(dir, 'work'))).includes('mine'));
 });
 
 test('plain http is refused unless allowed', async () => {

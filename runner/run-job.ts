@@ -190,9 +190,11 @@ class JobRun {
 
   private async fetchSource(): Promise<void> {
     // Synchronous: metadata calls on every job's start-up path, cheaper than a thread pool trip.
-    this.workDir = this.config.workDir ?? mkdtempSync(join(this.tempDir, `reactorcide-${this.config.jobId}-`));
-    this.createdWorkDir = this.config.workDir === undefined;
-    if (!this.createdWorkDir) mkdirSync(this.workDir, { recursive: true });
+    // A work dir this run creates is removed as it ends: one of its own in the temp dir, or the
+    // one it is given (a dispatcher's run) if it did not exist. One that existed is left as found.
+    const given = this.config.workDir;
+    this.workDir = given ?? mkdtempSync(join(this.tempDir, `reactorcide-${this.config.jobId}-`));
+    this.createdWorkDir = given === undefined || mkdirSync(given, { recursive: true }) !== undefined;
     this.sourceDir = await obtainCode(this.config.source, join(this.workDir, 'source'), this.obtainOptions('source'));
     this.pipeline.system(`source: ${this.sourceDir}`);
     this.setFacts();

@@ -94,6 +94,39 @@ test('a connection that goes away in the middle of a transaction has it rolled b
   });
 });
 
+test('each connection keeps its own named prepared statements, and they are closed as it goes', async () => {
+  await withEmbedded(4, async (db) => {
+    // Two connections give one name to different statements, as two servers' connections could.
+    const a = await db.connect();
+    const b = await db.connect();
+    try {
+      const plusOne = { name: 'rc_same', text: 'SELECT $1::int + 1 AS n' };
+      const timesTen = { name: 'rc_same', text: 'SELECT $1::int * 10 AS n' };
+      for (let i = 0; i < 3; i++) {
+        const [x, y] = await Promise.all([a.one<{ n: number }>({ ...plusOne, values: [i] }), b.one<{ n: number }>({ ...timesTen, values: [i] })]);
+        assert.equal(x.n, i + 1);
+        assert.equal(y.n, i * 10);
+      }
+      const names = async (): Promise<string[]> =>
+        (await db.any<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE name LIKE '%rc\\_same' ORDER BY name`)).map((r) => r.name);
+      assert.equal((await names()).length, 2);
+      // A connection that goes away takes its statements with it; a new one prepares the name afresh.
+      await a.done(true);
+      await db.one('SELECT 1');
+      assert.equal((await names()).length, 1);
+      const c = await db.connect();
+      try {
+        assert.equal((await c.one<{ n: number }>({ ...plusOne, values: [41] })).n, 42);
+        assert.equal((await b.one<{ n: number }>({ ...timesTen, values: [4] })).n, 40);
+      } finally {
+        await c.done();
+      }
+    } finally {
+      await b.done();
+    }
+  });
+});
+
 /** Inodes of every listening socket (TCP, TCP6, Unix) on the machine. */
 function listeningInodes(): string[] {
   const tcp = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>

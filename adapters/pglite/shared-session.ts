@@ -5,8 +5,10 @@ export type SessionUser = object;
 
 interface Turn {
   readonly user: SessionUser;
-  /** Protocol messages to run in one go; `null` rolls back a transaction the user left open. */
+  /** Protocol messages to run in one go; `null` is the user leaving (see `leave`). */
   readonly messages: Uint8Array | null;
+  /** When leaving: messages that close what the user left in the session (its prepared statements). */
+  readonly closing?: Uint8Array | null;
   readonly onData: (data: Uint8Array) => void;
   readonly done: (err?: Error) => void;
 }
@@ -33,8 +35,11 @@ export class SharedSession {
     });
   }
 
-  /** `user` is gone: its waiting turns are dropped, and a transaction it left open is rolled back. */
-  leave(user: SessionUser): void {
+  /**
+   * `user` is gone: its waiting turns are dropped, a transaction it left open is rolled back, and
+   * then `closing` runs (its reply unread), to close what the user left behind.
+   */
+  leave(user: SessionUser, closing: Uint8Array | null = null): void {
     for (let i = this.turns.length - 1; i >= 0; i--) {
       const turn = this.turns[i] as Turn;
       if (turn.user !== user) continue;
@@ -42,7 +47,7 @@ export class SharedSession {
       turn.done(new Error('the connection closed before its query ran'));
     }
     // Queued after a turn of this user still running, so a transaction that turn opens ends too.
-    this.turns.push({ user, messages: null, onData: () => {}, done: () => {} });
+    this.turns.push({ user, messages: null, closing, onData: () => {}, done: () => {} });
     void this.drain();
   }
 
@@ -69,9 +74,12 @@ export class SharedSession {
 
   private async take(turn: Turn): Promise<void> {
     if (turn.messages === null) {
-      if (this.owner !== turn.user) return;
-      this.owner = null;
-      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      if (this.owner === turn.user) {
+        this.owner = null;
+        if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      }
+      const closing = turn.closing;
+      if (closing) await this.db.runExclusive(() => this.db.execProtocolRaw(closing));
       return;
     }
     const messages = turn.messages;

@@ -3,12 +3,15 @@
  * transaction and one round trip; a NOTIFY inside one is sent when it commits. `notify` is the
  * CTE that sends it, or nothing at all in `in-process` mode.
  *
- * Claims and heartbeats commit without waiting for the WAL flush (`synchronous_commit = off` for
- * that one transaction; both statements go in one simple query, which is one transaction): a
- * claim is only acted on through a later JobStore write, whose synchronous commit flushes the
- * WAL up to and past the claim, so a crash can lose only a claim nothing was done with — and
- * that task is simply claimable again. It takes a disk flush off every pickup. Enqueue, release
- * and requeue stay fully durable.
+ * Claims and heartbeats commit without waiting for the WAL flush (`synchronous_commit` set off
+ * for that one transaction by `set_config` inside the statement): a claim is only acted on
+ * through a later JobStore write, whose synchronous commit flushes the WAL up to and past the
+ * claim, so a crash can lose only a claim nothing was done with — and that task is simply
+ * claimable again. It takes a disk flush off every pickup. Enqueue, release and requeue stay
+ * fully durable.
+ *
+ * The hot statements (claim, extend, complete) take positional parameters, so that the queue
+ * can run them as named prepared statements.
  *
  * A claim's fencing token is its lease end in epoch milliseconds (stored truncated to the
  * millisecond): a dispatcher whose lease ran out and was reclaimed holds an old token, so its
@@ -16,8 +19,9 @@
  */
 
 const leaseMs = `(extract(epoch FROM lease_expires_at) * 1000)::bigint`;
-const asyncCommit = `SET LOCAL synchronous_commit = off;`;
-const leaseEnd = `date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $(leaseSeconds)))`;
+/** A FROM item that turns off the WAL flush at this transaction's commit. */
+const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) async_commit`;
+const leaseEnd = (seconds: string): string => `date_trunc('milliseconds', clock_timestamp() + make_interval(secs => ${seconds}::float8))`;
 
 /** The NOTIFY channel of `listen` mode unless a queue names another. */
 export const defaultChannel = 'reactorcide_task_queue';
@@ -81,21 +85,24 @@ export function queueSql(notifyChannel: string | null): QueueSql {
         RETURNING 1
       ), ${notify('u')}
       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT count(*) FROM n)::int AS notified`,
-    claim: `${asyncCommit}
+    // $1 queue, $2 lease seconds.
+    claim: `
       UPDATE task_queue t
-      SET state = 'claimed', claims = t.claims + 1, lease_expires_at = ${leaseEnd}
+      SET state = 'claimed', claims = t.claims + 1, lease_expires_at = ${leaseEnd('$2')}
       FROM (
         SELECT id FROM task_queue
-        WHERE queue = $(queue) AND state = 'claimable'
+        WHERE queue = $1::text AND state = 'claimable'
         ORDER BY priority DESC, ready_at, id
         LIMIT 1
         FOR UPDATE SKIP LOCKED
-      ) c
+      ) c, ${asyncCommit}
       WHERE t.id = c.id
       RETURNING t.id::text AS ref, t.job_id, t.queue, t.priority, ${leaseMs.replace('lease_expires_at', 't.lease_expires_at')} AS lease_ms`,
-    extend: `${asyncCommit}
-      UPDATE task_queue SET lease_expires_at = ${leaseEnd}
-      WHERE id = $(id) AND state = 'claimed' AND ${leaseMs} = $(token)
+    // $1 task id, $2 fencing token, $3 lease seconds.
+    extend: `
+      UPDATE task_queue SET lease_expires_at = ${leaseEnd('$3')}
+      FROM ${asyncCommit}
+      WHERE id = $1::bigint AND state = 'claimed' AND ${leaseMs} = $2::bigint
       RETURNING ${leaseMs} AS lease_ms`,
     requeue: `
       WITH u AS (
@@ -104,7 +111,8 @@ export function queueSql(notifyChannel: string | null): QueueSql {
         RETURNING 1
       ), ${notify('u')}
       SELECT (SELECT count(*) FROM u)::int AS changed, (SELECT count(*) FROM n)::int AS notified`,
-    complete: `DELETE FROM task_queue WHERE id = $(id)`,
+    // $1 task id.
+    complete: `DELETE FROM task_queue WHERE id = $1::bigint`,
     remove: `DELETE FROM task_queue WHERE id = $(id) AND queue = $(queue)`,
     // A reclaimed task keeps its ready_at: it has waited longest, and its dispatcher died.
     reclaim: `

@@ -4,6 +4,7 @@ import { closeDatabase, openDatabase, type Db } from '../postgres/database.ts';
 import { createTestDatabase, type TestDatabase } from '../postgres/test-support/test-database.ts';
 import { taskQueueContract, type TaskQueueFixture } from '../../core/ports/test-support/task-queue-contract.ts';
 import { createPgTaskQueue, type PgTaskQueue } from './pg-task-queue.ts';
+import { queueSql } from './pg-task-queue-sql.ts';
 
 // Real Postgres on loopback: two queue instances on two pools, woken through LISTEN/NOTIFY, as
 // an API process and a dispatcher process would be.
@@ -15,7 +16,7 @@ const listenErrors: unknown[] = [];
 before(async () => {
   t = await createTestDatabase();
   peerDb = openDatabase({ connectionString: t.url, maxConnections: 4 });
-  queue = createPgTaskQueue({ db: t.db, wake: 'listen', onListenError: (err) => listenErrors.push(err) });
+  queue = createPgTaskQueue({ db: t.db, wake: 'listen', prepared: true, onListenError: (err) => listenErrors.push(err) });
   peer = createPgTaskQueue({ db: peerDb, wake: 'listen' });
   await Promise.all([queue.start(), peer.start()]);
 });
@@ -66,4 +67,18 @@ test('a queue that cannot reach the database still waits out its timeout, and cl
   await q.close();
   await closeDatabase(dead);
   assert.ok(errors.length >= 1);
+});
+
+test('a claim and a heartbeat turn off the WAL flush for their own transaction, and only for it', async () => {
+  const sql = queueSql(null);
+  const { ref } = await queue.enqueue({ jobId: 'async-commit', queue: 'async-commit', priority: 0 });
+  const settings = await t.db.tx(async (tx) => {
+    const claimed = await tx.one<{ lease_ms: string }>(sql.claim, ['async-commit', 60]);
+    const afterClaim = (await tx.one<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`)).s;
+    await tx.none('SET LOCAL synchronous_commit = on');
+    await tx.one(sql.extend, [ref, claimed.lease_ms, 60]);
+    return [afterClaim, (await tx.one<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`)).s];
+  });
+  assert.deepEqual(settings, ['off', 'off']);
+  assert.equal((await t.db.one<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`)).s, 'on');
 });

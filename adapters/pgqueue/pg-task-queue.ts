@@ -2,6 +2,7 @@ import { invalidInput, notFound } from '../../core/errors.ts';
 import type { ClaimedTask, EnqueueInput, TaskQueue } from '../../core/ports/task-queue.ts';
 import type { Db } from '../postgres/database.ts';
 import { pgCall } from '../postgres/pg-errors.ts';
+import { statement } from '../postgres/statement.ts';
 import { startPgListener, type PgListener } from './pg-listener.ts';
 import { defaultChannel, queueSql } from './pg-task-queue-sql.ts';
 import { createWakeupHub, type WakeupHub } from './wakeup-hub.ts';
@@ -19,6 +20,8 @@ export interface PgTaskQueueOptions {
   readonly hub?: WakeupHub;
   /** NOTIFY channel (`listen` mode). */
   readonly channel?: string;
+  /** Run claim, extend and complete as named prepared statements (default off, as the stores). */
+  readonly prepared?: boolean;
   /** The LISTEN connection failed or was lost (it reconnects by itself); for logging. */
   readonly onListenError?: (err: unknown) => void;
 }
@@ -57,6 +60,7 @@ export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
   const channel = options.channel ?? defaultChannel;
   const listen = options.wake === 'listen';
   const sql = queueSql(listen ? channel : null);
+  const prepared = options.prepared ?? false;
   const hub = options.hub ?? createWakeupHub();
   const closing = new AbortController();
   // The hub tick at the start of this instance's latest claim on each queue: a wake-up after it
@@ -124,18 +128,18 @@ export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
     },
 
     async claim(queue, leaseSeconds) {
-      const params = { queue, leaseSeconds: leaseSecondsOf(leaseSeconds) };
+      const params = [queue, leaseSecondsOf(leaseSeconds)];
       claimedAt.set(queue, hub.tick());
       const row = await pgCall(() =>
-        db.oneOrNone<{ ref: string; job_id: string; queue: string; priority: number; lease_ms: string }>(sql.claim, params),
+        db.oneOrNone<{ ref: string; job_id: string; queue: string; priority: number; lease_ms: string }>(statement(prepared, 'rc_task_claim', sql.claim, params)),
       );
       if (row === null) return null;
       return { jobId: row.job_id, queue: row.queue, priority: row.priority, ref: row.ref, leaseExpiresAt: Number(row.lease_ms) };
     },
 
     async extend(task, leaseSeconds) {
-      const params = { id: taskId(task.ref), token: task.leaseExpiresAt, leaseSeconds: leaseSecondsOf(leaseSeconds) };
-      const row = await pgCall(() => db.oneOrNone<{ lease_ms: string }>(sql.extend, params));
+      const params = [taskId(task.ref), task.leaseExpiresAt, leaseSecondsOf(leaseSeconds)];
+      const row = await pgCall(() => db.oneOrNone<{ lease_ms: string }>(statement(prepared, 'rc_task_extend', sql.extend, params)));
       if (row === null) throw notFound(`the claim on task ${task.ref} of job ${task.jobId} was lost`);
       return { ...task, leaseExpiresAt: Number(row.lease_ms) };
     },
@@ -147,7 +151,7 @@ export function createPgTaskQueue(options: PgTaskQueueOptions): PgTaskQueue {
     },
 
     async complete(task) {
-      await pgCall(() => db.none(sql.complete, { id: taskId(task.ref) }));
+      await pgCall(() => db.none(statement(prepared, 'rc_task_complete', sql.complete, [taskId(task.ref)])));
     },
 
     async remove(ref, queue) {

@@ -20,7 +20,7 @@ before(async () => {
   peerDb = openDatabase({ ...pg.connection, maxConnections: 4, applicationName: 'peer' });
   await migrate(db);
   const hub = createWakeupHub();
-  queue = createPgTaskQueue({ db, wake: 'in-process', hub });
+  queue = createPgTaskQueue({ db, wake: 'in-process', hub, prepared: true });
   peer = createPgTaskQueue({ db: peerDb, wake: 'in-process', hub });
 });
 after(async () => {

@@ -1,35 +1,49 @@
 import { notFound } from '../../core/errors.ts';
 import type { LogRecord } from '../../core/log-record.ts';
-import type { LogSlice, LogStore, OffsetLogRecord } from '../../core/ports/log-store.ts';
+import type { AppendOptions, LogSlice, LogStore, OffsetLogRecord } from '../../core/ports/log-store.ts';
 import type { Db } from './database.ts';
 import { pgCall } from './pg-errors.ts';
 import { statement, type StoreOptions } from './statement.ts';
 
 /**
- * Log chunks: one row per appended batch. The job row's `log_next_offset` is bumped in the same
- * statement, which both hands out the batch's offsets and serialises appends to one job, so
- * offsets have no gaps and never repeat.
+ * A batch of $2 records ($3, JSON) appended to job $1's log: the job row's `log_next_offset` is
+ * bumped in the same statement, which both hands out the batch's offsets and serialises appends
+ * to one job, so offsets have no gaps and never repeat. With $4, an attempt whose first records
+ * these are, the same row update moves a job still `starting` on it to `running`, and the
+ * transition is recorded.
  */
+const appendSql = `
+  WITH prev AS (SELECT id, state AS was, attempt FROM jobs WHERE id = $1::uuid FOR UPDATE),
+  j AS (
+    UPDATE jobs SET log_next_offset = log_next_offset + $2::int,
+      state = CASE WHEN begins THEN 'running' ELSE jobs.state END,
+      started_at = CASE WHEN begins THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
+      updated_at = CASE WHEN begins THEN now() ELSE jobs.updated_at END
+    FROM (SELECT id, was = 'starting' AND attempt = $4::int AS begins FROM prev) p
+    WHERE jobs.id = p.id
+    RETURNING log_next_offset - $2::int AS first, p.begins
+  ), t AS (
+    INSERT INTO job_transitions (job_id, from_state, to_state) SELECT $1::uuid, 'starting', 'running' FROM j WHERE j.begins
+  )
+  INSERT INTO job_log_chunks (job_id, first_offset, record_count, records)
+  SELECT $1::uuid, first, $2::int, $3::jsonb FROM j RETURNING first_offset AS first`;
+
+/** Log chunks: one row per appended batch (see `appendSql`). */
 export function createPgLogStore(db: Db, options: StoreOptions = {}): LogStore {
   const prepared = options.prepared ?? false;
-  async function append(jobId: string, records: readonly LogRecord[]): Promise<{ firstOffset: number; nextOffset: number }> {
+  async function append(jobId: string, records: readonly LogRecord[], options: AppendOptions = {}): Promise<{ firstOffset: number; nextOffset: number }> {
     if (records.length === 0) {
       const row = await db.oneOrNone<{ n: string }>('SELECT log_next_offset AS n FROM jobs WHERE id = $1', [jobId]);
       if (row === null) throw notFound(`no job ${jobId}`);
       return { firstOffset: Number(row.n), nextOffset: Number(row.n) };
     }
     const row = await db.oneOrNone<{ first: string }>(
-      statement(
-        prepared,
-        'rc_log_append',
-        `WITH j AS (
-           UPDATE jobs SET log_next_offset = log_next_offset + $2::int WHERE id = $1::uuid
-           RETURNING log_next_offset - $2::int AS first
-         )
-         INSERT INTO job_log_chunks (job_id, first_offset, record_count, records)
-         SELECT $1::uuid, first, $2::int, $3::jsonb FROM j RETURNING first_offset AS first`,
-        [jobId, records.length, JSON.stringify(records.map(({ ts, stream, phase, text }) => ({ ts, stream, phase, text })))],
-      ),
+      statement(prepared, 'rc_log_append', appendSql, [
+        jobId,
+        records.length,
+        JSON.stringify(records.map(({ ts, stream, phase, text }) => ({ ts, stream, phase, text }))),
+        options.running ?? null,
+      ]),
     );
     if (row === null) throw notFound(`no job ${jobId}`);
     const first = Number(row.first);
@@ -57,7 +71,7 @@ export function createPgLogStore(db: Db, options: StoreOptions = {}): LogStore {
   }
 
   return {
-    append: (jobId, records) => pgCall(() => append(jobId, records)),
+    append: (jobId, records, options) => pgCall(() => append(jobId, records, options)),
     read: (jobId, fromOffset, limit) => pgCall(() => read(jobId, fromOffset, limit)),
   };
 }

@@ -1,10 +1,10 @@
 import { as } from './database.ts';
 
 /**
- * A hot query, as a named prepared statement on real Postgres (parsed and planned once per
- * connection) or as client-formatted text where named statements cannot be used: PGlite behind
- * embedded PGlite is a single session shared by every connection of the pool, so a statement one
- * connection prepares would collide with the next connection preparing the same name.
+ * A hot query, as a named prepared statement (parsed and planned once per connection; on
+ * embedded PGlite too, where each in-process connection keeps its own names) or as
+ * client-formatted text, for a connection that must not keep named statements (a pooler in
+ * transaction mode).
  */
 export type Statement = string | { readonly name: string; readonly text: string; readonly values: unknown[] };
 
@@ -13,6 +13,6 @@ export function statement(prepared: boolean, name: string, text: string, values:
 }
 
 export interface StoreOptions {
-  /** Use named prepared statements for the hot queries; off for embedded PGlite. */
+  /** Use named prepared statements for the hot queries (the stores' default is off). */
   readonly prepared?: boolean;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -15,10 +16,10 @@ const repoRoot = new URL('../../', import.meta.url).pathname;
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const runnerCommand = [process.execPath, '--import', tsx, join(repoRoot, 'cli', 'main.ts'), 'run'];
 
-async function setup(files: Record<string, string>, overrides: Partial<ExecutionSpec> = {}) {
+async function setup(files: Record<string, string>, overrides: Partial<ExecutionSpec> = {}, command: readonly string[] = runnerCommand) {
   const dir = await makeTree(files);
   const executor = createProcessExecutor({
-    runnerCommand,
+    runnerCommand: command,
     workRoot: join(dir, '.work'),
     stopGraceMs: 3000,
     inheritEnv: { ...process.env, DATABASE_URL: 'postgres://dispatcher-only-secret@db/x' },
@@ -35,7 +36,7 @@ async function setup(files: Record<string, string>, overrides: Partial<Execution
   const batches: (readonly LogRecord[])[] = [];
   const execution = executor.start(spec, { onRecords: async (records) => void batches.push(records) });
   const text = (): string => batches.flat().map((r) => r.text).join('');
-  return { dir, spec, execution, batches, text };
+  return { dir, spec, execution, batches, text, workRoot: join(dir, '.work') };
 }
 
 test('a job runs to success; its records arrive in order, in batches, with the phases', async () => {
@@ -48,6 +49,23 @@ test('a job runs to success; its records arrive in order, in batches, with the p
   const lines = text().split('\n').filter((l) => l.startsWith('line '));
   assert.deepEqual(lines, Array.from({ length: 20000 }, (_, i) => `line ${i + 1}`));
   assert.ok(batches.length >= 1);
+});
+
+test("a run's work dir is gone once it ends, with what the job left in it", async () => {
+  const { execution, spec, workRoot } = await setup({ 'reactorcide_job.sh': 'echo x > "$REACTORCIDE_WORK_DIR/left-behind"\n' });
+  assert.equal((await execution.done).outcome, 'succeeded');
+  assert.equal(existsSync(join(workRoot, spec.jobId)), false);
+  assert.deepEqual(readdirSync(workRoot), []);
+});
+
+test('the work dir of a runner that died without ending the run is removed by the executor', async () => {
+  // A stand-in runner that fills its work dir and dies.
+  const dies = ['/bin/sh', '-c', 'mkdir -p "$REACTORCIDE_WORK_DIR/source" && echo x > "$REACTORCIDE_WORK_DIR/source/file" && kill -9 $$'];
+  const { execution, spec, workRoot } = await setup({}, {}, dies);
+  const result = await execution.done;
+  assert.equal(result.outcome, 'errored');
+  assert.match(result.reason ?? '', /killed by SIGKILL without a summary/);
+  assert.equal(existsSync(join(workRoot, spec.jobId)), false);
 });
 
 test('a record holding a Unicode line separator arrives whole, as the job printed it', async () => {

@@ -5,7 +5,8 @@
  * holds) as the reason.
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coerceError } from '../../core/errors.ts';
 import { ndjsonLines } from '../../core/ndjson-lines.ts';
@@ -22,7 +23,10 @@ import { parseRunnerLine } from '../../core/runner-line.ts';
 export interface ProcessExecutorConfig {
   /** The runner's command line, e.g. [node, …/bin/reactorcide.js, 'run']. */
   readonly runnerCommand: readonly string[];
-  /** Each run gets `<workRoot>/<jobId>` as its scratch directory. */
+  /**
+   * Each run gets `<workRoot>/<jobId>` as its scratch directory: the runner creates it and removes
+   * it as it ends; the executor removes what a runner that did not end by itself left.
+   */
   readonly workRoot: string;
   /** After SIGTERM, how long the runner gets (for its own grace and cleanup) before SIGKILL. */
   readonly stopGraceMs: number;
@@ -36,6 +40,8 @@ export interface ProcessExecutorConfig {
 }
 
 export function createProcessExecutor(config: ProcessExecutorConfig): Executor {
+  // Runners start in the root, so that no directory of a run need exist before its runner does.
+  mkdirSync(config.workRoot, { recursive: true });
   return { start: (spec, hooks) => startRunner(config, spec, hooks) };
 }
 
@@ -50,7 +56,6 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
     const workDir = join(config.workRoot, spec.jobId);
     let env;
     try {
-      await mkdir(workDir, { recursive: true });
       env = { ...runnerEnv(spec, { workDir, inherit: config.inheritEnv, passThrough: config.passThrough ?? defaultPassThrough }), ...config.runnerSettings };
     } catch (err) {
       return { outcome: 'errored', exitCode: null, reason: masker.maskText(coerceError(err).message), phases: [] };
@@ -59,8 +64,8 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
     let child: SpawnedRunner;
     try {
       child = config.spawner
-        ? await config.spawner.spawn(command as string, args, { env, cwd: workDir })
-        : spawn(command as string, args, { env, cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
+        ? await config.spawner.spawn(command as string, args, { env, cwd: config.workRoot })
+        : spawn(command as string, args, { env, cwd: config.workRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (err) {
       return { outcome: 'errored', exitCode: null, reason: masker.maskText(`the runner could not start: ${coerceError(err).message}`), phases: [] };
     }
@@ -96,7 +101,10 @@ function startRunner(config: ProcessExecutorConfig, spec: ExecutionSpec, hooks: 
     await reading;
     child.stdin.destroy();
     if (stderrTail.trim() !== '') batcher.push(systemRecord(`runner stderr: ${stderrTail.trim()}\n`));
+    // A runner that was stopped, or died, may not have removed its work dir.
+    const leftovers = summary === undefined || timedOut || cancelled ? rm(workDir, { recursive: true, force: true }).catch(() => {}) : undefined;
     await batcher.drain();
+    await leftovers;
 
     const phases = summary?.phases ?? [];
     if (timedOut) return { outcome: 'timed_out', exitCode: exit.code, reason: `stopped after the ${spec.timeoutSeconds} s timeout`, phases };

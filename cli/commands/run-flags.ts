@@ -22,7 +22,7 @@ export const runFlags: readonly RunFlag[] = [
   { name: 'secret', value: 'NAME', repeatable: true, help: 'treat env var NAME as a secret: masked everywhere (repeatable)' },
   { name: 'plugin-dir', value: 'dir', env: 'REACTORCIDE_PLUGIN_DIR', help: 'load plugins from this directory too' },
   { name: 'job-id', value: 'id', env: 'REACTORCIDE_JOB_ID', help: "the run's id (default: a generated local-… id)" },
-  { name: 'work-dir', value: 'dir', env: 'REACTORCIDE_WORK_DIR', help: 'scratch directory for the run (default: a fresh temporary one)' },
+  { name: 'work-dir', value: 'dir', env: 'REACTORCIDE_WORK_DIR', help: 'scratch directory for the run, removed at its end if the run created it (default: a fresh temporary one)' },
   { name: 'format', value: 'format', env: 'REACTORCIDE_LOG_FORMAT', choices: ['text', 'ndjson'], help: 'output format (default: text)' },
 ];
 

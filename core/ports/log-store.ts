@@ -11,12 +11,21 @@ export interface LogSlice {
   readonly nextOffset: number;
 }
 
+export interface AppendOptions {
+  /**
+   * These are the first records of this attempt's run, which shows the run has begun: a job
+   * still `starting` on that attempt is recorded `running` by the same write (with its
+   * transition), one write where there were two.
+   */
+  readonly running?: number;
+}
+
 /**
  * A job's live log, kept as chunks in the database so that any API replica can serve and follow
  * it. Offsets count records from 0 and only grow.
  */
 export interface LogStore {
   /** Appends a batch in order; returns the offset given to its first record and the next free one. */
-  append(jobId: string, records: readonly LogRecord[]): Promise<{ firstOffset: number; nextOffset: number }>;
+  append(jobId: string, records: readonly LogRecord[], options?: AppendOptions): Promise<{ firstOffset: number; nextOffset: number }>;
   read(jobId: string, fromOffset: number, limit: number): Promise<LogSlice>;
 }

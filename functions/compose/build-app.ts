@@ -35,7 +35,7 @@ export function buildApp(
   };
   const storage = openObjectStorage(config);
   const base = pgDeps(db, settings, logger, {
-    prepared: config.databaseUrl !== null,
+    prepared: true,
     storage,
     secretCipher,
     ...(inlineEnqueue ? { inlineEnqueue } : {}),

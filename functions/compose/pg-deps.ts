@@ -12,10 +12,7 @@ import type { InlineEnqueue } from '../../adapters/postgres/inline-enqueue.ts';
 import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type { ApiSettings, BlobStorage, Deps, Logger } from '../deps.ts';
 
-/**
- * Every store over one pg-promise database: real Postgres, or PGlite in this process (where
- * `prepared` must be false: it is one session shared by all connections).
- */
+/** Every store over one pg-promise database: real Postgres, or PGlite in this process. */
 export function pgDeps(
   db: Db,
   settings: ApiSettings,

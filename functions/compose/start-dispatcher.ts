@@ -65,9 +65,9 @@ export async function startConfiguredDispatcher(
   // embedded database) would block the event loop for tens of milliseconds per job.
   const spawner = config.executor === 'process' ? createRunnerSpawner() : undefined;
   const executor = await openExecutor(config, { ...options, spawner });
-  // Named prepared statements on a server of our own; PGlite is one session shared by every
-  // connection, where their names would collide.
-  const prepared = { prepared: !options.embedded };
+  // Named prepared statements: parsed and planned once per connection, on Postgres and on PGlite
+  // (whose in-process connections each keep their own names: adapters/pglite/statement-names.ts).
+  const prepared = { prepared: true };
   const jobs = createPgJobStore(db, prepared);
   const jobApiUrl = config.jobApiUrl ?? (options.servedUrl === undefined ? null : reachableUrl(options.servedUrl));
   if (jobApiUrl === null) options.logger.info({}, 'no REACTORCIDE_JOB_API_URL: jobs get no API URL or job token, so they cannot submit jobs');
@@ -126,6 +126,7 @@ async function openQueue(
   const queue = createPgTaskQueue({
     db,
     wake: options.embedded ? 'in-process' : 'listen',
+    prepared: true,
     ...(options.taskHub ? { hub: options.taskHub } : {}),
     onListenError: (err) => options.logger.warn({ err }, 'queue LISTEN connection lost; reconnecting'),
   });

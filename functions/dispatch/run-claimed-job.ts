@@ -1,9 +1,10 @@
 /**
  * One claimed task: start the job's next attempt only if it is still queued and due
  * (compare-and-set), hand it to the executor with a callback that appends its log records as
- * they come, and supervise it to its end (supervise-run.ts: heartbeat, cancel, retry or end
- * state). A claim of a job that could not be started goes to take-over-claim.ts: a job already
- * running there lost its dispatcher, and is reattached to or recorded as a lost attempt.
+ * they come (the first batch also records the job `running`), and supervise it to its end
+ * (supervise-run.ts: heartbeat, cancel, retry or end state). A claim of a job that could not be
+ * started goes to take-over-claim.ts: a job already running there lost its dispatcher, and is
+ * reattached to or recorded as a lost attempt.
  */
 import { coerceError } from '../../core/errors.ts';
 import type { DispatchStore } from '../../core/ports/dispatch-store.ts';
@@ -65,12 +66,17 @@ export async function runClaimedJob(
       return null;
     }
     const spec = withJobToken(deps.jobApi, token, await withSecrets(deps.secrets, job, executionSpecOf(job)));
-    execution = deps.executor.start(spec, { onRecords: (records) => deps.logs.append(job.id, records).then(() => undefined) });
+    // The job is `running` from its run's first records, written with them.
+    let running = false;
+    execution = deps.executor.start(spec, {
+      onRecords: async (records) => {
+        await deps.logs.append(job.id, records, running ? {} : { running: job.attempt });
+        running = true;
+      },
+    });
   } catch (err) {
     await finish(deps, task, job, { state: 'errored', errorReason: `could not start: ${coerceError(err).message}` });
     return null;
   }
-  await deps.jobs.transition(job.id, { to: 'running', attempt: job.attempt }).catch((err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'could not record running'));
-
   return superviseRun(deps, task, job, execution, options);
 }

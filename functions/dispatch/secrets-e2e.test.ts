@@ -119,7 +119,7 @@ for (const backend of ['postgres', 'pglite'] as const) describe(`secrets end to 
     // The server's real logger, captured: the value must not reach it on any path.
     const sink = new Writable({ write: (chunk: Buffer, _e, done) => (serverLog.push(chunk.toString('utf8')), done()) });
     const logger = pino({ level: 'trace' }, sink);
-    const deps = pgDeps(t.db, { maxBodyBytes: 64 * 1024, followPollMs: 20 }, logger, { prepared: backend === 'postgres', storage, secretCipher: cipher });
+    const deps = pgDeps(t.db, { maxBodyBytes: 64 * 1024, followPollMs: 20 }, logger, { prepared: true, storage, secretCipher: cipher });
     for (const role of ['admin', 'maintainer', 'contributor', 'viewer'] as const) {
       tokens[role] = (await deps.tokens.create({ name: `${role}-token`, role, expiresAt: null, createdBy: null })).token;
     }

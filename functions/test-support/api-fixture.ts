@@ -33,7 +33,7 @@ export async function freshDatabase(backend: 'postgres' | 'pglite'): Promise<{ d
 /** An app over a fresh database for one test file, with one token per role. */
 export async function createApiFixture(backend: 'postgres' | 'pglite' = 'postgres'): Promise<ApiFixture> {
   const database = await freshDatabase(backend);
-  const deps = pgDeps(database.db, testSettings, silentLogger, { prepared: backend === 'postgres' });
+  const deps = pgDeps(database.db, testSettings, silentLogger, { prepared: true });
   const app = createApp(deps);
   const tokens = {} as Record<Role, string>;
   for (const role of ['admin', 'maintainer', 'contributor', 'viewer'] as const) {

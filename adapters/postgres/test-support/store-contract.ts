@@ -170,6 +170,30 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
     await assert.rejects(logs.append('00000000-0000-4000-8000-000000000004', [rec('x')]), isCode('not_found'));
   });
 
+  test(`${label}: the first records of a starting attempt record it running, with its transition, once`, async () => {
+    const { jobs, logs, db } = fixture();
+    const rec = (text: string) => ({ ts: new Date().toISOString(), stream: 'stdout' as const, phase: 'run' as const, text });
+    const { job } = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
+    const moves = async () => (await db.manyOrNone<{ to_state: string }>('SELECT to_state FROM job_transitions WHERE job_id = $1 ORDER BY id', [job.id])).map((t) => t.to_state);
+    // A queued job, records without the option, or another attempt's: nothing moves.
+    await logs.append(job.id, [rec('early')], { running: 1 });
+    assert.equal((await jobs.get(job.id))?.state, 'queued');
+    await jobs.transition(job.id, { to: 'starting', attempt: 1 });
+    await logs.append(job.id, [rec('plain')]);
+    await logs.append(job.id, [rec('stale')], { running: 2 });
+    assert.equal((await jobs.get(job.id))?.state, 'starting');
+    assert.deepEqual(await logs.append(job.id, [rec('a'), rec('b')], { running: 1 }), { firstOffset: 3, nextOffset: 5 });
+    const running = await jobs.get(job.id);
+    assert.equal(running?.state, 'running');
+    assert.notEqual(running?.startedAt, null);
+    await logs.append(job.id, [rec('c')], { running: 1 });
+    assert.deepEqual(await moves(), ['starting', 'running']);
+    await jobs.transition(job.id, { to: 'succeeded', attempt: 1 });
+    await logs.append(job.id, [rec('late')], { running: 1 });
+    assert.equal((await jobs.get(job.id))?.state, 'succeeded');
+    assert.deepEqual((await logs.read(job.id, 0, 10)).records.map((r) => r.text), ['early', 'plain', 'stale', 'a', 'b', 'c', 'late']);
+  });
+
   test(`${label}: tokens verify by hash, expire and revoke`, async () => {
     const { tokens, db } = fixture();
     const { token, info } = await tokens.create({ name: 'ci', role: 'maintainer', expiresAt: null, createdBy: null });
