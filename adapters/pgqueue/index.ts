@@ -2,3 +2,4 @@ export { createPgTaskQueue, type PgTaskQueue, type PgTaskQueueOptions } from './
 export { createWakeupHub, type WakeupHub } from './wakeup-hub.ts';
 export { startPgListener, type PgListener, type PgListenerOptions } from './pg-listener.ts';
 export { pgInlineEnqueue, type PgInlineEnqueueOptions } from './inline-enqueue.ts';
+export { fencedCompleteCte } from './pg-task-queue-sql.ts';

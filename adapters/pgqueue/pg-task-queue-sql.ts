@@ -23,6 +23,15 @@ const leaseMs = `(extract(epoch FROM lease_expires_at) * 1000)::bigint`;
 const asyncCommit = `(SELECT set_config('synchronous_commit', 'off', true)) async_commit`;
 const leaseEnd = (seconds: string): string => `date_trunc('milliseconds', clock_timestamp() + make_interval(secs => ${seconds}::float8))`;
 
+/**
+ * `complete` fenced by the claim, as a CTE body for a statement of the JobStore's database
+ * (adapters/postgres/dispatch-store.ts `endRun`): deletes task `ref` only if it is still claimed
+ * under fencing token `token` (SQL expressions), returning a row if it did.
+ */
+export function fencedCompleteCte(ref: string, token: string): string {
+  return `DELETE FROM task_queue WHERE id = (${ref})::bigint AND state = 'claimed' AND ${leaseMs} = ${token} RETURNING 1`;
+}
+
 /** The NOTIFY channel of `listen` mode unless a queue names another. */
 export const defaultChannel = 'reactorcide_task_queue';
 

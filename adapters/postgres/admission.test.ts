@@ -88,9 +88,11 @@ test('a group of 3 under 40 concurrent submits and 4 racing dispatchers never ho
     `SELECT id FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY submit_seq`,
     [ids],
   );
-  // Admission is in submit order; with 3 slots the starts may swap only within a window of 3.
+  // Admission is in submit order: with 3 slots no job starts before the jobs submitted 3 or more
+  // ahead of it have started. (Not the other way: these dispatchers pick a queued job at random, so
+  // an admitted job may wait while later admitted ones start; a real queue takes the oldest.)
   const pos = new Map(admitted.map((r, i) => [r.id, i]));
-  order.forEach((r, i) => assert.ok(Math.abs((pos.get(r.id) ?? -99) - i) < 3, `job ${pos.get(r.id)} started ${i}th`));
+  order.forEach((r, i) => assert.ok((pos.get(r.id) ?? 99) - i < 3, `job ${pos.get(r.id)} started ${i}th`));
 });
 
 test('a dependency ending while its dependant is submitted never strands the dependant', async () => {

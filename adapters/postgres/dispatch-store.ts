@@ -7,6 +7,7 @@ import type { DispatchStore, OutboxEntry } from '../../core/ports/dispatch-store
 import type { Db } from './database.ts';
 import { isoFormat, jobColumns, jobFromRow, type JobRow } from './job-row.ts';
 import { jobTokenMintCtes } from './job-token-store.ts';
+import { transitionCtes, transitionValues } from './job-store.ts';
 import { pgCall } from './pg-errors.ts';
 import { statement, type StoreOptions } from './statement.ts';
 
@@ -32,9 +33,35 @@ const startCtes = `u AS (
     INSERT INTO job_transitions (job_id, from_state, to_state, reason) SELECT id, 'queued', 'starting', 'claimed by ' || $2::text FROM u
   )`;
 
-export function createPgDispatchStore(db: Db, options: StoreOptions = {}): DispatchStore {
+export interface DispatchStoreOptions extends StoreOptions {
+  /**
+   * The TaskQueue's tasks are in this database (adapters/pgqueue's `fencedCompleteCte`): with it
+   * the store offers `endRun`. A CTE body given the SQL of a task ref and of a fencing token: it
+   * deletes that task if it is still claimed under that token, returning a row if it did.
+   */
+  readonly fencedComplete?: (ref: string, token: string) => string;
+}
+
+export function createPgDispatchStore(db: Db, options: DispatchStoreOptions = {}): DispatchStore {
   const prepared = options.prepared ?? false;
+  const fencedComplete = options.fencedComplete;
+  // The transition's $1–$6, then the task's ref and fencing token.
+  const endRunSql =
+    fencedComplete &&
+    `WITH fence AS (${fencedComplete('$7::text', '$8::bigint')}), ${transitionCtes('EXISTS (SELECT 1 FROM fence)')}
+     SELECT (SELECT count(*) FROM fence)::int AS fenced, (SELECT count(*) FROM u)::int AS moved`;
   return {
+    ...(endRunSql
+      ? {
+          endRun: (task, input) =>
+            pgCall(async () => {
+              const row = await db.one<{ fenced: number; moved: number }>(
+                statement(prepared, 'rc_run_end', endRunSql, [...transitionValues(task.jobId, input), task.ref, task.leaseExpiresAt]),
+              );
+              return row.fenced === 0 ? 'claim_lost' : row.moved === 0 ? 'already_ended' : 'ended';
+            }),
+        }
+      : {}),
     pendingOutbox: (limit) =>
       pgCall(async () => {
         const rows = await db.manyOrNone<OutboxRow>(

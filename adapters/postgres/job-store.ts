@@ -124,11 +124,12 @@ export interface JobStoreOptions extends StoreOptions {
 
 /**
  * A move to `$3` ($1 id, $2 attempt or null, $4 exit code, $5 error reason, $6 phases as JSON),
- * from any state but an end state and not to the state it is in, recorded in job_transitions.
- * Positional, so it can be prepared.
+ * from any state but an end state and not to the state it is in, recorded in job_transitions;
+ * CTE `u` holds the moved job, and nothing moves unless `guard` (SQL) holds. Positional, so it
+ * can be prepared.
  */
-const transitionSql = `
-  WITH prev AS (SELECT id, state FROM jobs WHERE id = $1::uuid AND ($2::int IS NULL OR attempt = $2::int) FOR UPDATE),
+export function transitionCtes(guard = 'true'): string {
+  return `prev AS (SELECT id, state FROM jobs WHERE id = $1::uuid AND ($2::int IS NULL OR attempt = $2::int) AND ${guard} FOR UPDATE),
   u AS (
     UPDATE jobs SET state = $3::text, updated_at = now(),
       started_at = CASE WHEN $3::text = 'running' THEN coalesce(jobs.started_at, now()) ELSE jobs.started_at END,
@@ -140,8 +141,22 @@ const transitionSql = `
     RETURNING jobs.*, prev.state AS from_state
   ), t AS (
     INSERT INTO job_transitions (job_id, from_state, to_state) SELECT id, from_state, state FROM u
-  )
-  SELECT ${jobColumns} FROM u`;
+  )`;
+}
+
+/** `TransitionInput` as the positional values of `transitionCtes`. */
+export function transitionValues(id: string, input: TransitionInput): unknown[] {
+  return [
+    id,
+    input.attempt ?? null,
+    input.to,
+    input.exitCode ?? null,
+    input.errorReason ?? null,
+    input.phases === undefined ? null : JSON.stringify(input.phases),
+  ];
+}
+
+const transitionSql = `WITH ${transitionCtes()} SELECT ${jobColumns} FROM u`;
 
 /** Raised inside a transaction that lost an idempotency race, to roll it back. */
 class LostRace extends Error {}
@@ -322,16 +337,7 @@ export function createPgJobStore(db: Db, options: JobStoreOptions = {}): JobStor
   }
 
   async function transition(id: string, input: TransitionInput): Promise<Job> {
-    const row = await db.oneOrNone<JobRow>(
-      statement(prepared, 'rc_job_transition', transitionSql, [
-        id,
-        input.attempt ?? null,
-        input.to,
-        input.exitCode ?? null,
-        input.errorReason ?? null,
-        input.phases === undefined ? null : JSON.stringify(input.phases),
-      ]),
-    );
+    const row = await db.oneOrNone<JobRow>(statement(prepared, 'rc_job_transition', transitionSql, transitionValues(id, input)));
     if (row !== null) return jobFromRow(row);
     const cur = await db.oneOrNone<{ state: string; attempt: number }>('SELECT state, attempt FROM jobs WHERE id = $1', [id]);
     if (cur === null) throw notFound(`no job ${id}`);

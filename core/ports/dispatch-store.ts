@@ -8,7 +8,9 @@ import type { Job } from '../job.ts';
 import type { JobState, TerminalState } from '../job-state.ts';
 import type { PhaseTiming } from '../phases.ts';
 import type { ResumePoint } from './executor.ts';
+import type { TransitionInput } from './job-store.ts';
 import type { MintedJobToken } from './job-token-store.ts';
+import type { ClaimedTask } from './task-queue.ts';
 
 export interface OutboxEntry {
   readonly id: string;
@@ -47,6 +49,9 @@ export interface JobTokenTerms {
   readonly graceSeconds: number;
   readonly maxTimeoutSeconds: number;
 }
+
+/** How `endRun` went: `already_ended` is a job that ended meanwhile (a cancel that raced the end; the first end stands). */
+export type RunEnd = 'ended' | 'already_ended' | 'claim_lost';
 
 export interface StartedRun {
   readonly job: Job;
@@ -87,6 +92,15 @@ export interface DispatchStore {
   takeOver(jobId: string, attempt: number, dispatcherId: string): Promise<Job | null>;
   /** The last record of the current attempt's log and how many records share its `ts`; null for none. */
   resumePoint(jobId: string): Promise<ResumePoint | null>;
+  /**
+   * Only where the TaskQueue's tasks live in this store's database (pgqueue): an attempt's final
+   * end (`input.to` an end state) recorded and its task completed in one write, fenced by the
+   * claim — if `task` is no longer claimed under its lease token (another dispatcher took it
+   * over), nothing is written: `claim_lost`. Otherwise the task is completed, whether the job
+   * moved (`ended`) or had already ended (`already_ended`). The dispatcher's one write where a
+   * heartbeat, the transition and the completion were three.
+   */
+  endRun?(task: ClaimedTask, input: TransitionInput & { readonly attempt: number }): Promise<RunEnd>;
   /** Of these jobs, the ones whose cancellation has been asked for. */
   cancelRequested(jobIds: readonly string[]): Promise<readonly string[]>;
 }

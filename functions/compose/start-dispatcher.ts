@@ -14,7 +14,7 @@ import { createPgDispatchStore } from '../../adapters/postgres/dispatch-store.ts
 import { createPgJobStore } from '../../adapters/postgres/job-store.ts';
 import { createPgLogArchiveStore } from '../../adapters/postgres/log-archive-store.ts';
 import { createPgLogStore } from '../../adapters/postgres/log-store.ts';
-import { createPgTaskQueue, startPgListener, type WakeupHub } from '../../adapters/pgqueue/index.ts';
+import { createPgTaskQueue, fencedCompleteCte, startPgListener, type WakeupHub } from '../../adapters/pgqueue/index.ts';
 import { outboxChannel } from '../../adapters/postgres/outbox-notify.ts';
 import { createProcessExecutor, createRunnerSpawner, type RunnerSpawner } from '../../adapters/process/index.ts';
 import type { Executor } from '../../core/ports/executor.ts';
@@ -79,7 +79,8 @@ export async function startConfiguredDispatcher(
     {
       jobs,
       logs: createPgLogStore(db, prepared),
-      dispatch: createPgDispatchStore(db, prepared),
+      // The table queue is in this database: a run's end and its task's completion are one write.
+      dispatch: createPgDispatchStore(db, { ...prepared, ...(config.corndogsAddress === null ? { fencedComplete: fencedCompleteCte } : {}) }),
       queue,
       executor,
       logger: options.logger,

@@ -9,7 +9,7 @@ import type { Job } from '../../core/job.ts';
 import type { TerminalState } from '../../core/job-state.ts';
 import type { PhaseTiming } from '../../core/phases.ts';
 import type { DispatchStore } from '../../core/ports/dispatch-store.ts';
-import type { JobStore } from '../../core/ports/job-store.ts';
+import type { JobStore, TransitionInput } from '../../core/ports/job-store.ts';
 import type { LogStore } from '../../core/ports/log-store.ts';
 import type { ClaimedTask, TaskQueue } from '../../core/ports/task-queue.ts';
 import type { Logger } from '../deps.ts';
@@ -67,19 +67,34 @@ export async function settleAttempt(
     await note(deps, job.id, `attempt ${job.attempt} of ${job.maxAttempts} ${end.state}${exhausted ? '; no attempts left' : ''}`);
   }
   await deps.jobs
-    .transition(job.id, {
-      to: end.state,
-      attempt: job.attempt,
-      ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
-      ...(end.errorReason !== undefined ? { errorReason: end.errorReason } : {}),
-      ...(end.phases !== undefined ? { phases: end.phases } : {}),
-    })
+    .transition(job.id, endTransition(job, end))
     .catch((err: unknown) => {
       // Already ended (a cancel that raced the end), or settled by a dispatcher that took the job
       // over: the first end stands.
       if ((err as { code?: string }).code !== 'conflict') throw err;
     });
   await deps.queue.complete(task);
+}
+
+/**
+ * An end that `settleAttempt` would record as it is: not retried, and with no line of the
+ * dispatcher's own to write first (a first attempt). Such an end can be one write
+ * (`DispatchStore.endRun`).
+ */
+export function isPlainEnd(job: Pick<Job, 'attempt' | 'spec'>, end: AttemptEnd): boolean {
+  const retry = job.spec.retry;
+  return job.attempt === 1 && !(retry !== undefined && shouldRetry(retry, job.attempt, end.state));
+}
+
+/** The attempt's end as the job's transition. */
+export function endTransition(job: Pick<Job, 'attempt'>, end: AttemptEnd): TransitionInput & { readonly attempt: number } {
+  return {
+    to: end.state,
+    attempt: job.attempt,
+    ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+    ...(end.errorReason !== undefined ? { errorReason: end.errorReason } : {}),
+    ...(end.phases !== undefined ? { phases: end.phases } : {}),
+  };
 }
 
 /** A line of the dispatcher's own in the job's log; losing it loses no state, so it never fails the end. */

@@ -14,7 +14,7 @@ import type { Job } from '../../core/job.ts';
 import type { Execution, ExecutionResult } from '../../core/ports/executor.ts';
 import type { ClaimedTask } from '../../core/ports/task-queue.ts';
 import type { ActiveRun, RunDeps } from './run-claimed-job.ts';
-import { settleAttempt, type AttemptEnd } from './settle-attempt.ts';
+import { endTransition, isPlainEnd, settleAttempt, type AttemptEnd } from './settle-attempt.ts';
 
 export interface SuperviseOptions {
   readonly leaseSeconds: number;
@@ -53,25 +53,39 @@ export function superviseRun(deps: RunDeps, task: ClaimedTask, job: Job, executi
     );
   }, everyMs);
 
+  // No more heartbeats once the run is over; false if the claim was let go meanwhile.
+  const stopBeating = async (): Promise<boolean> => {
+    clearInterval(heartbeat);
+    await beat;
+    return letGo === undefined;
+  };
+  const lost = (): void => {
+    letGo = 'claim lost';
+    deps.logger.error({ jobId: job.id, attempt: job.attempt }, 'the run ended after its claim was lost to another dispatcher; not recording it');
+  };
   // The last heartbeat before recording the end is the fence: a claim another dispatcher holds
   // now (this one was cut off past its lease) means the end is theirs to record.
   const stillOurs = async (): Promise<boolean> => {
-    clearInterval(heartbeat);
-    await beat;
-    if (letGo !== undefined) return false;
+    if (!(await stopBeating())) return false;
     try {
       claim = await deps.queue.extend(claim, options.leaseSeconds);
     } catch (err) {
       if ((err as { code?: string }).code !== 'not_found') return true;
-      letGo = 'claim lost';
-      deps.logger.error({ jobId: job.id, attempt: job.attempt }, 'the run ended after its claim was lost to another dispatcher; not recording it');
+      lost();
     }
     return letGo === undefined;
   };
+  // Where the store holds the queue's tasks, a plain end is one write fenced by the claim itself.
+  const settle = async (end: AttemptEnd): Promise<void> => {
+    if (deps.dispatch.endRun === undefined || !isPlainEnd(job, end)) {
+      return (await stillOurs()) ? finish(deps, claim, job, end) : release(deps, claim, letGo);
+    }
+    if (!(await stopBeating())) return release(deps, claim, letGo);
+    if ((await deps.dispatch.endRun(claim, endTransition(job, end))) === 'claim_lost') lost();
+  };
   const done = execution.done
     .then(
-      async (result) =>
-        (await stillOurs()) ? finish(deps, claim, job, endOf(result, stopped)) : release(deps, claim, letGo),
+      async (result) => settle(endOf(result, stopped)),
       async (err: unknown) => {
         if (!(await stillOurs())) return release(deps, claim, letGo);
         // Nobody follows the run any more: stop it, so a retry never runs beside it.
