@@ -11,7 +11,15 @@
  */
 import type { Automaton, Needle } from './automaton.ts';
 
-const filterBits = 22;
+/**
+ * Filter size in bits (log2): at least 128 bits per gram, so under one in a hundred unrelated
+ * positions passes, from 2^15 bits (4 KiB) for a job token alone up to 2^22 (512 KiB, reached
+ * from about a hundred secrets on). A fixed 2^22 made every runner fault in and zero a filter's
+ * worth of pages to mask one token: about half the pages a dispatched run's masking set-up faulted in.
+ */
+function filterBitsFor(grams: number): number {
+  return Math.min(22, Math.max(10, Math.ceil(Math.log2(Math.max(1, grams))) + 7));
+}
 /** Longer strides hash fewer positions but set more filter bits: 8 measured best on CI logs. */
 const maxStep = 8;
 
@@ -48,11 +56,13 @@ export class MatchFinder implements Finder {
   private readonly q: number;
   /** Sampling stride: every needle is at least q + step - 1 bytes long. */
   private readonly step: number;
-  private readonly filter = new Uint32Array(1 << (filterBits - 5));
+  private readonly filter: Uint32Array;
+  /** The hash's right shift: 32 less the filter's bits. */
+  private readonly shift: number;
   /** Length of the longest needle: how far a match can reach from any byte. */
   readonly longestNeedle: number;
   /** The needles' first q bytes only: a cheap test of a candidate before walking the trie. */
-  private readonly starts = new Uint32Array(1 << (filterBits - 5));
+  private readonly starts: Uint32Array;
 
   constructor(
     readonly automaton: Automaton,
@@ -67,16 +77,20 @@ export class MatchFinder implements Finder {
     this.longestNeedle = longest;
     this.q = Math.max(1, Math.min(4, shortest));
     this.step = Math.max(1, Math.min(maxStep, shortest - this.q + 1));
+    const filterBits = filterBitsFor(needles.length * this.step);
+    this.shift = 32 - filterBits;
+    this.filter = new Uint32Array(1 << (filterBits - 5));
+    this.starts = new Uint32Array(1 << (filterBits - 5));
     // Each needle's grams at offsets 0..step-1: a sampled position falls on one of them.
     for (const n of needles) {
       let first = 0;
       for (let i = 0; i < this.q; i++) first = (first << 8) | n.bytes[i]!;
-      const hs = Math.imul(first, 0x9e3779b1) >>> (32 - filterBits);
+      const hs = Math.imul(first, 0x9e3779b1) >>> this.shift;
       this.starts[hs >>> 5]! |= 1 << (hs & 31);
       for (let o = 0; o < this.step; o++) {
         let g = 0;
         for (let i = 0; i < this.q; i++) g = (g << 8) | n.bytes[o + i]!;
-        const h = Math.imul(g, 0x9e3779b1) >>> (32 - filterBits);
+        const h = Math.imul(g, 0x9e3779b1) >>> this.shift;
         this.filter[h >>> 5]! |= 1 << (h & 31);
       }
     }
@@ -97,7 +111,7 @@ export class MatchFinder implements Finder {
     const step = this.step;
     const filter = this.filter;
     const starts = this.starts;
-    const shift = 32 - filterBits;
+    const shift = this.shift;
     const budget = 16 * (n - from) + 4096;
     let work = 0;
     let hold = n;

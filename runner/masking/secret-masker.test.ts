@@ -45,3 +45,19 @@ test('many secrets: each masked under its own name', () => {
   assert.equal(m.size, 300);
   for (const i of [0, 17, 150, 299]) assert.equal(m.maskText(`<${values[i]!}>`), `<***S${i}_TOKEN***>`);
 });
+
+test('a masker for one job token sets up in small buffers (each dispatched runner pays for them), a thousand secrets in full-size ones', () => {
+  const bufferBytes = (secrets: number): number => {
+    const m = new SecretMasker();
+    for (let i = 0; i < secrets; i++) m.add(`S${i}`, `rct_${i.toString(36)}q9-Zb3dEf6hIj9kLmN0pQr5tUv8wXy1zAB4cDe7F`);
+    const before = process.memoryUsage().arrayBuffers;
+    m.finder();
+    const used = process.memoryUsage().arrayBuffers - before;
+    // Still masks: the finder is live, not skipped.
+    assert.equal(m.maskText(`x rct_0q9-Zb3dEf6hIj9kLmN0pQr5tUv8wXy1zAB4cDe7F y`), 'x ***S0*** y');
+    return used;
+  };
+  const one = bufferBytes(1);
+  assert.ok(one < 256 * 1024, `one token's finder took ${one} bytes of buffers`);
+  assert.ok(bufferBytes(1000) > 1024 * 1024, 'a thousand secrets get the full-size filters');
+});
