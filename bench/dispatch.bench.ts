@@ -10,7 +10,7 @@
  *   Target: ≥ 0.7× the direct rate, at the server's steady state: a server runs for days, and
  *   the warm-up of its first few hundred jobs is no cost of its hundred-thousandth. Measured with
  *   callgrind, V8 was still optimising serve's JavaScript and tiering up PGlite's WebAssembly in
- *   the background 200 jobs after start (≈ 15–25 M of serve's ≈ 42 M instructions a job), so
+ *   the background 200 jobs after start (11–29 M of serve's 35–50 M instructions a job), so
  *   BENCH_WARMUP_JOBS (default 256) run unmeasured first; the ratio of the first round after
  *   start is reported beside it. The direct runs, fresh processes each, have nothing to warm but
  *   the file cache: one round of them goes first.

@@ -1,8 +1,9 @@
 // Instructions `reactorcide serve` retires per job, counted by valgrind's callgrind: steadier than
-// CPU time on a shared machine, where a job's server CPU swings 1.5× between runs. Only serve's
-// own process is traced (its threads included: V8's optimiser, PGlite's WebAssembly tier-up, the
-// GC); the runners and their helper are not. Trivial jobs go in batches, and after each batch the
-// count is dumped, so the JIT warm-up shows as it fades.
+// CPU time on a shared machine, where a job's server CPU swings 1.5× between runs. Serve's own
+// process is traced (its threads included: V8's optimiser, PGlite's WebAssembly tier-up, the GC)
+// and so is its runner-starting helper; the runners are not (their cost is runner.bench.ts's).
+// Trivial jobs go in batches, and after each batch the counts are dumped, so the JIT warm-up
+// shows as it fades.
 //
 //   npm run build && node scripts/serve-instructions.mjs [WARM_JOBS] [JOBS_PER_BATCH] [BATCHES]
 //
@@ -32,10 +33,20 @@ const token = spawnSync(process.execPath, [bin, 'token', 'create', '--role', 'ad
   .split('\n')
   .pop();
 
-const out = join(scratch, 'callgrind.out');
 const serve = spawn(
   'valgrind',
-  ['--tool=callgrind', '--smc-check=all', `--log-file=${join(scratch, 'callgrind.log')}`, `--callgrind-out-file=${out}`, process.execPath, bin, 'serve'],
+  [
+    '--tool=callgrind',
+    '--smc-check=all',
+    '--trace-children=yes',
+    // The runners: `node …/bin/reactorcide.js run`, started by the helper (a `node -e` program).
+    '--trace-children-skip-by-arg=*reactorcide.js*',
+    `--log-file=${join(scratch, 'callgrind.log.%p')}`,
+    `--callgrind-out-file=${join(scratch, 'callgrind.out.%p')}`,
+    process.execPath,
+    bin,
+    'serve',
+  ],
   { env: { ...env, REACTORCIDE_PORT: '0' }, stdio: ['ignore', 'ignore', 'pipe'] },
 );
 let stderr = '';
@@ -72,9 +83,9 @@ async function batch(n) {
   }
 }
 
-/** Instructions of the newest dump, and of its threads' two big background jobs. */
-function lastDump() {
-  const dumps = readdirSync(scratch).filter((f) => f.startsWith('callgrind.out.'));
+/** Instructions of process `pid`'s newest dump, and of its threads' two big background jobs. */
+function lastDump(pid) {
+  const dumps = readdirSync(scratch).filter((f) => f.startsWith(`callgrind.out.${pid}.`));
   const file = join(scratch, dumps.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).at(-1));
   const total = Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'))[1]);
   const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=99.9', file], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
@@ -88,15 +99,19 @@ function lastDump() {
 
 try {
   await batch(warm);
-  spawnSync('callgrind_control', ['--zero', String(serve.pid)]);
+  const helper = Number(readFileSync(`/proc/${serve.pid}/task/${serve.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+  for (const pid of [serve.pid, helper]) spawnSync('callgrind_control', ['--zero', String(pid)]);
   const perJob = (n) => `${(n / perBatch / 1e6).toFixed(1)} M`;
   for (let b = 1; b <= batches; b++) {
     await batch(perBatch);
-    spawnSync('callgrind_control', ['--dump', String(serve.pid)]);
+    for (const pid of [serve.pid, helper]) spawnSync('callgrind_control', ['--dump', String(pid)]);
     await new Promise((r) => setTimeout(r, 1500));
-    const d = lastDump();
+    const d = lastDump(serve.pid);
     const upTo = warm + b * perBatch;
-    console.log(`jobs ${upTo - perBatch + 1}-${upTo}: ${perJob(d.total)} instructions a job, of which JavaScript optimisation ${perJob(d.turbofan)}, WebAssembly tier-up ${perJob(d.wasm)}`);
+    console.log(
+      `jobs ${upTo - perBatch + 1}-${upTo}: serve ${perJob(d.total)} instructions a job, of which JavaScript optimisation ` +
+        `${perJob(d.turbofan)}, WebAssembly tier-up ${perJob(d.wasm)}; the helper ${perJob(lastDump(helper).total)}`,
+    );
   }
 } finally {
   serve.kill('SIGTERM');
