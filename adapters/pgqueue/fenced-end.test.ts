@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmbeddedPostgres } from '../pglite/embedded-postgres.ts';
-import { closeDatabase, openDatabase, type Db } from '../postgres/database.ts';
+import { openMigratedPglite } from '../pglite/test-support/migrated-pglite.ts';
+import type { Db } from '../postgres/database.ts';
 import { createPgDispatchStore } from '../postgres/dispatch-store.ts';
 import { createPgJobStore } from '../postgres/job-store.ts';
-import { migrate } from '../postgres/migrator.ts';
 import { sampleSpec } from '../postgres/test-support/store-contract.ts';
 import { createTestDatabase } from '../postgres/test-support/test-database.ts';
 import type { ClaimedTask } from '../../core/ports/task-queue.ts';
@@ -23,21 +22,7 @@ const backends = [
       return { db: t.db, close: () => t.drop() };
     },
   },
-  {
-    name: 'pglite',
-    async open() {
-      const pg = await startEmbeddedPostgres();
-      const db = openDatabase({ ...pg.connection, maxConnections: 4 });
-      await migrate(db);
-      return {
-        db,
-        async close() {
-          await closeDatabase(db);
-          await pg.close();
-        },
-      };
-    },
-  },
+  { name: 'pglite', open: () => openMigratedPglite('rc-fenced-end-') },
 ];
 
 async function runningJob(db: Db): Promise<{ task: ClaimedTask; tasks: () => Promise<number> }> {
