@@ -168,7 +168,7 @@ export class JobRun {
       timedOut = await this.readJob().then((j) => j !== undefined && deadlineExceeded(j), () => false);
     }
     await batcher.drain();
-    return this.result({ end, summary, timedOut, view: lastView, podGone });
+    return this.result({ end, summary, timedOut, view: lastView, podGone, jobGone });
   }
 
   private async readJob(): Promise<V1Job | undefined> {
@@ -180,7 +180,14 @@ export class JobRun {
     }
   }
 
-  private result(s: { end: { fatal?: string; ended?: string }; summary: RunSummary | undefined; timedOut: boolean; view: PodView | undefined; podGone: boolean }): ExecutionResult {
+  private result(s: {
+    end: { fatal?: string; ended?: string };
+    summary: RunSummary | undefined;
+    timedOut: boolean;
+    view: PodView | undefined;
+    podGone: boolean;
+    jobGone: boolean;
+  }): ExecutionResult {
     const phases = s.summary?.phases ?? [];
     const exitCode = s.summary?.exitCode ?? (s.view?.kind === 'terminated' ? s.view.exitCode : null);
     if (s.end.fatal !== undefined && !this.cancelRequested) return { outcome: 'errored', exitCode: null, reason: this.c.maskText(s.end.fatal), phases };
@@ -201,7 +208,12 @@ export class JobRun {
           ? 'the pod was deleted before the runner reported'
           : s.view === undefined && s.end.ended === 'job' && this.jobEnded
             ? `the Kubernetes Job ended (${this.jobEnded}) while no dispatcher followed it, and its pod and log are gone`
-            : 'the Kubernetes Job was deleted before its pod ran';
+            : s.end.ended === 'follower'
+              ? // The log was followed, but ended without the runner's summary: say which way.
+                s.jobGone
+                ? 'the Kubernetes Job was deleted while its pod ran, before the runner reported'
+                : `the runner's log could not be read to its summary (the pod was ${s.view?.kind ?? 'not seen'})`
+              : 'the Kubernetes Job was deleted before its pod ran';
     return { outcome: 'errored', exitCode, reason: this.c.maskText(how), phases };
   }
 }
