@@ -10,7 +10,7 @@
 // Embedded database by default; with DATABASE_URL set, that Postgres (migrated first). Under
 // callgrind serve runs ~50× slower: 32 jobs take about half a minute.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +18,7 @@ const [warm, perBatch, batches] = [process.argv[2] ?? 32, process.argv[3] ?? 32,
 const bin = new URL('../bin/reactorcide.js', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'rc-serve-instructions-'));
 const source = join(scratch, 'source');
-spawnSync('mkdir', [source]);
+mkdirSync(source);
 writeFileSync(join(source, 'reactorcide_job.sh'), 'date +%s%N\n');
 const env = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -201,19 +201,22 @@ export class JobRun {
       return { outcome: s.summary.outcome, exitCode: s.summary.exitCode, ...(reason ? { reason } : {}), phases };
     }
     if (this.cancelRequested) return { outcome: 'cancelled', exitCode, reason: 'cancelled before the runner reported', phases };
-    const how =
-      s.view?.kind === 'terminated'
-        ? `the runner exited with code ${s.view.exitCode}${s.view.reason ? ` (${s.view.reason})` : ''} without a summary`
-        : s.podGone
-          ? 'the pod was deleted before the runner reported'
-          : s.view === undefined && s.end.ended === 'job' && this.jobEnded
-            ? `the Kubernetes Job ended (${this.jobEnded}) while no dispatcher followed it, and its pod and log are gone`
-            : s.end.ended === 'follower'
-              ? // The log was followed, but ended without the runner's summary: say which way.
-                s.jobGone
-                ? 'the Kubernetes Job was deleted while its pod ran, before the runner reported'
-                : `the runner's log could not be read to its summary (the pod was ${s.view?.kind ?? 'not seen'})`
-              : 'the Kubernetes Job was deleted before its pod ran';
-    return { outcome: 'errored', exitCode, reason: this.c.maskText(how), phases };
+    return { outcome: 'errored', exitCode, reason: this.c.maskText(this.endedWithoutSummary(s)), phases };
+  }
+
+  /** Why a run that was not cancelled ended without the runner's summary. */
+  private endedWithoutSummary(s: { end: { ended?: string }; view: PodView | undefined; podGone: boolean; jobGone: boolean }): string {
+    if (s.view?.kind === 'terminated') return `the runner exited with code ${s.view.exitCode}${s.view.reason ? ` (${s.view.reason})` : ''} without a summary`;
+    if (s.podGone) return 'the pod was deleted before the runner reported';
+    if (s.view === undefined && s.end.ended === 'job' && this.jobEnded) {
+      return `the Kubernetes Job ended (${this.jobEnded}) while no dispatcher followed it, and its pod and log are gone`;
+    }
+    // The log was followed, but ended without the runner's summary: say which way.
+    if (s.end.ended === 'follower') {
+      return s.jobGone
+        ? 'the Kubernetes Job was deleted while its pod ran, before the runner reported'
+        : `the runner's log could not be read to its summary (the pod was ${s.view?.kind ?? 'not seen'})`;
+    }
+    return 'the Kubernetes Job was deleted before its pod ran';
   }
 }

@@ -39,7 +39,7 @@ export async function settleAttempt(
   random: () => number = Math.random,
 ): Promise<void> {
   const retry = job.spec.retry;
-  if (retry !== undefined && shouldRetry(retry, job.attempt, end.state)) {
+  if (retry !== undefined && willRetry(job, end)) {
     const delayMs = backoffMs(retry, job.attempt, random());
     const what = `attempt ${job.attempt} of ${retry.maxAttempts} ${end.state}${end.errorReason ? `: ${end.errorReason}` : ''}`;
     const next = `attempt ${job.attempt + 1} starts in ${(delayMs / 1000).toFixed(1)} s`;
@@ -82,8 +82,13 @@ export async function settleAttempt(
  * (`DispatchStore.endRun`).
  */
 export function isPlainEnd(job: Pick<Job, 'attempt' | 'spec'>, end: AttemptEnd): boolean {
+  return job.attempt === 1 && !willRetry(job, end);
+}
+
+/** Whether the job's retry policy gives this attempt's end another attempt. */
+function willRetry(job: Pick<Job, 'attempt' | 'spec'>, end: AttemptEnd): boolean {
   const retry = job.spec.retry;
-  return job.attempt === 1 && !(retry !== undefined && shouldRetry(retry, job.attempt, end.state));
+  return retry !== undefined && shouldRetry(retry, job.attempt, end.state);
 }
 
 /** The attempt's end as the job's transition. */
