@@ -96,9 +96,12 @@ test('secrets reach the job as env vars and are masked in every record', async (
 });
 
 test('a run past its timeout is stopped, cleaned up and timed_out', async () => {
-  const { execution, text } = await setup({ 'reactorcide_job.sh': 'echo started; sleep 60\n' }, { timeoutSeconds: 1 });
+  // The clock starts when the runner is spawned: it is long enough for the runner (started through tsx,
+  // on a loaded machine) to be running the job, so the stop reaches a runner that handles it.
+  const { execution, text } = await setup({ 'reactorcide_job.sh': 'echo started; sleep 60\n' }, { timeoutSeconds: 5 });
   const result = await execution.done;
   assert.equal(result.outcome, 'timed_out', text());
+  assert.match(text(), /started/, 'the job was running when the timeout stopped it');
   assert.equal(result.phases.find((p) => p.phase === 'cleanup')?.outcome, 'succeeded');
 });
 
