@@ -126,12 +126,12 @@ test('a run past its timeout is ended by activeDeadlineSeconds and is timed_out'
   api.cluster.kubelet = realRunnerKubelet();
   const dir = await makeTree({ 'reactorcide_job.sh': 'echo started; sleep 60\n' });
   const out = collector();
-  const spec = specFor(dir, { timeoutSeconds: 2 });
+  const spec = specFor(dir, { timeoutSeconds: 4 });
   const result = await executor().start(spec, out.hooks).done;
   assert.equal(result.outcome, 'timed_out', `${result.reason}\n${out.text()}`);
   assert.match(out.text(), /started/);
   const job = api.cluster.events.find((e) => e.kind === 'jobs' && e.object.metadata.annotations['reactorcide.dev/job-id'] === spec.jobId)?.object;
-  assert.equal(job?.spec.activeDeadlineSeconds, 2);
+  assert.equal(job?.spec.activeDeadlineSeconds, 4);
 });
 
 const expected = (n: number): string[] => Array.from({ length: n }, (_, i) => `record ${i}\n`);
