@@ -63,23 +63,23 @@ export function createPgLogArchiveStore(db: Db): LogArchiveStore {
     async commit(a) {
       // One statement: the archive row and the deletion of what it covers happen together or
       // not at all, with no transaction held open (PGlite serves one at a time).
-      const row = await db.one<{ n: string }>(
+      const row = await db.one<ArchiveRow & { n: string }>(
         `WITH a AS (
            INSERT INTO job_log_archives (job_id, object_key, record_count, next_offset, size, sha256)
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (job_id) DO UPDATE SET object_key = EXCLUDED.object_key,
              record_count = EXCLUDED.record_count, next_offset = EXCLUDED.next_offset,
              size = EXCLUDED.size, sha256 = EXCLUDED.sha256, archived_at = clock_timestamp(), pruned_at = NULL
-           RETURNING job_id, next_offset
+           RETURNING *
          ), d AS (
            DELETE FROM job_log_chunks c USING a
            WHERE c.job_id = a.job_id AND c.first_offset + c.record_count <= a.next_offset
            RETURNING 1
          )
-         SELECT count(*) AS n FROM d`,
+         SELECT a.*, (SELECT count(*) FROM d) AS n FROM a`,
         [a.jobId, a.key, a.recordCount, a.nextOffset, a.size, a.sha256],
       );
-      return Number(row.n);
+      return { archive: toArchive(row), deletedChunks: Number(row.n) };
     },
 
     async prunable(archivedBefore, limit) {

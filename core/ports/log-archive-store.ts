@@ -37,9 +37,10 @@ export interface LogArchiveStore {
   chunks(jobId: string, fromOffset: number, limit: number): Promise<NdjsonChunk[]>;
   /**
    * Records the archive and deletes the chunks it wholly covers, in one statement; a chunk
-   * appended after the archive was cut stays live. Returns how many chunks were deleted.
+   * appended after the archive was cut stays live. Resolves to the archive as recorded and how
+   * many chunks were deleted.
    */
-  commit(archive: Omit<LogArchive, 'archivedAt' | 'prunedAt'>): Promise<number>;
+  commit(archive: Omit<LogArchive, 'archivedAt' | 'prunedAt'>): Promise<{ readonly archive: LogArchive; readonly deletedChunks: number }>;
   /** Archives not yet pruned that were written before `archivedBefore`, oldest first. */
   prunable(archivedBefore: Date, limit: number): Promise<LogArchive[]>;
   markPruned(jobId: string): Promise<void>;

@@ -40,9 +40,7 @@ export async function archiveJobLog(deps: ArchiveDeps, jobId: string): Promise<A
     throw unavailable(`log archive ${key} could not be confirmed after writing`);
   }
   const record = { jobId, key, recordCount: tally.records, nextOffset: tally.nextOffset, size: written.size, sha256: written.sha256 };
-  const deletedChunks = await deps.archives.commit(record);
-  const archive = await deps.archives.get(jobId);
-  if (archive === null) throw new AppError('internal', `log archive of ${jobId} recorded but not found`);
+  const { archive, deletedChunks } = await deps.archives.commit(record);
   return { status: 'archived', archive, deletedChunks };
 }
 

@@ -27,6 +27,7 @@ export function archiveSuite(label: string, fixture: () => ArchiveFixture): void
     assert.equal(outcome.archive.key, logArchiveKey(id));
     assert.equal(outcome.archive.recordCount, 6);
     assert.equal(outcome.archive.nextOffset, 6);
+    assert.deepEqual(outcome.archive, await f.archives.get(id), 'the outcome is the archive as recorded');
     assert.equal(await chunkCount(f.db, id), 0);
     const head = await f.objects.head(logArchiveKey(id));
     assert.equal(head?.size, outcome.archive.size);
