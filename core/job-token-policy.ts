@@ -24,6 +24,13 @@ const routes: readonly (readonly [string, RegExp, JobTokenRoute])[] = [
  */
 export const maxChildJobDepth = 10;
 
+/**
+ * How many children one job may submit, over all its attempts, unless the server sets another
+ * number (REACTORCIDE_MAX_CHILDREN_PER_JOB). With the depth limit it bounds what one submitted
+ * job can put in the queue: a job token in a loop is refused here instead of filling it.
+ */
+export const defaultMaxChildrenPerJob = 1000;
+
 export const jobTokenScopeMessage =
   'a job token may only submit child jobs, read its own job and its children, and cancel its children';
 

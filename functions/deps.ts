@@ -29,6 +29,8 @@ export interface ApiSettings {
    * (REACTORCIDE_CONTRIBUTOR_SOURCE_HOSTS); absent or empty, only their own uploaded blobs.
    */
   readonly contributorSourceHosts?: readonly string[];
+  /** How many child jobs one job may submit over all its runs (REACTORCIDE_MAX_CHILDREN_PER_JOB; default `defaultMaxChildrenPerJob`). */
+  readonly maxChildrenPerJob?: number;
 }
 
 /**

@@ -67,6 +67,8 @@ export interface JobStore {
   submit(input: SubmitInput): Promise<SubmitResult>;
   get(id: string): Promise<Job | null>;
   list(filter: JobFilter, page: { readonly limit: number; readonly after?: JobCursor }): Promise<JobPage>;
+  /** How many children the job has, counted up to `upTo` (a bounded count: it stops there). */
+  countChildren(parentId: string, upTo: number): Promise<number>;
   /**
    * Queued or waiting jobs end as `cancelled` at once; starting or running ones get a cancel
    * request for the dispatcher. Returns null for an unknown job; throws `conflict` if it already ended.

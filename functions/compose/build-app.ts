@@ -32,6 +32,7 @@ export function buildApp(
     followPollMs: config.followPollMs,
     blobMaxBytes: config.blobMaxBytes,
     contributorSourceHosts: config.contributorSourceHosts,
+    maxChildrenPerJob: config.maxChildrenPerJob,
   };
   const storage = openObjectStorage(config);
   const base = pgDeps(db, settings, logger, {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { jobSpecLimits } from '../../core/job-spec.ts';
+import { defaultMaxChildrenPerJob } from '../../core/job-token-policy.ts';
 import { parseMasterKeys, type MasterKey } from '../../core/secret-cipher.ts';
 import { parseSourceHostPatterns } from '../definitions/contributor-source-host.ts';
 
@@ -40,6 +41,8 @@ export interface ServerConfig {
   readonly secretKeys: readonly MasterKey[] | null;
   /** Hosts a contributor's https:// source may come from (host names, `*.domain`); empty: uploaded blobs only. */
   readonly contributorSourceHosts: readonly string[];
+  /** How many child jobs one job may submit over all its runs. */
+  readonly maxChildrenPerJob: number;
 }
 
 export interface S3StorageConfig {
@@ -96,6 +99,7 @@ export function parseServerConfig(env: Env, cwd: string = process.cwd()): Readon
     logRetentionDays: int(env, 'REACTORCIDE_LOG_RETENTION_DAYS', 0, 0, 36_500),
     secretKeys: env['REACTORCIDE_SECRET_KEYS'] ? Object.freeze(parseMasterKeys(env['REACTORCIDE_SECRET_KEYS'], 'REACTORCIDE_SECRET_KEYS')) : null,
     contributorSourceHosts: parseSourceHostPatterns(env['REACTORCIDE_CONTRIBUTOR_SOURCE_HOSTS']),
+    maxChildrenPerJob: int(env, 'REACTORCIDE_MAX_CHILDREN_PER_JOB', defaultMaxChildrenPerJob, 0, 1_000_000),
   });
 }
 

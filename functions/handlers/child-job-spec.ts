@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.ts';
 import type { JobSpec } from '../../core/job-spec.ts';
-import { maxChildJobDepth } from '../../core/job-token-policy.ts';
+import { defaultMaxChildrenPerJob, maxChildJobDepth } from '../../core/job-token-policy.ts';
 import type { Deps } from '../deps.ts';
 
 const refuse = (message: string, field: string): AppError => new AppError('forbidden', message, { field });
@@ -16,13 +16,24 @@ const names = (body: unknown, key: string): boolean => typeof body === 'object' 
  *   definition's — is lowered to the parent's; one it names above it is refused);
  * - it names only secrets the parent was given;
  * - it waits only on jobs its token can read: the parent itself and the parent's other children;
- * - it is at most `maxChildJobDepth` generations below the job a person submitted.
+ * - it is at most `maxChildJobDepth` generations below the job a person submitted;
+ * - its parent has fewer than `maxChildren` children so far (counted before the insert, so
+ *   submits racing from one job may pass the cap by as many as race).
  * Every refusal is `forbidden`, naming its field where there is one.
  */
-export async function childJobSpec(deps: Pick<Deps, 'jobs'>, parentId: string, spec: JobSpec, rawBody: unknown): Promise<JobSpec> {
+export async function childJobSpec(
+  deps: Pick<Deps, 'jobs'>,
+  parentId: string,
+  spec: JobSpec,
+  rawBody: unknown,
+  maxChildren: number = defaultMaxChildrenPerJob,
+): Promise<JobSpec> {
   const parent = await deps.jobs.get(parentId);
   if (parent === null) throw new AppError('unauthorized', 'the job this token belongs to no longer exists');
   await refuseTooDeep(deps, parent.parentId);
+  if ((await deps.jobs.countChildren(parentId, maxChildren)) >= maxChildren) {
+    throw new AppError('forbidden', `a job may submit at most ${maxChildren} child jobs (REACTORCIDE_MAX_CHILDREN_PER_JOB); this one has reached it`);
+  }
   const priority = names(rawBody, 'priority') ? spec.priority : Math.min(spec.priority, parent.priority);
   if (priority > parent.priority) {
     throw refuse(`spec.priority: a child job may not run above its parent's priority (${parent.priority})`, 'spec.priority');

@@ -48,7 +48,7 @@ export async function submitJob(deps: Pick<Deps, 'jobs' | 'definitions' | 'stora
         };
   // A job token submits children: held to its parent (after every role rule), recorded as its.
   const parentId = input.principal.jobId ?? null;
-  const held = parentId === null ? spec : await childJobSpec(deps, parentId, spec, input.rawBody);
+  const held = parentId === null ? spec : await childJobSpec(deps, parentId, spec, input.rawBody, deps.settings.maxChildrenPerJob);
   return deps.jobs.submit({ spec: held, submittedBy: input.principal.id, parentId, idempotency });
 }
 

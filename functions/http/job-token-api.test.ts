@@ -10,6 +10,7 @@ import { createPgJobTokenStore } from '../../adapters/postgres/job-token-store.t
 import type { Job } from '../../core/job.ts';
 import { maxChildJobDepth } from '../../core/job-token-policy.ts';
 import { makeTar } from '../../runner/fetch/test-support/tarballs.ts';
+import { createApp } from './create-app.ts';
 import { createDefinitionFixture, type DefinitionFixture } from '../test-support/definition-fixture.ts';
 
 let f: DefinitionFixture;
@@ -142,4 +143,34 @@ test('a family of jobs grows at most maxChildJobDepth generations below the job 
   await submitted(await as(await tokenOf(chain.at(-2) as Job), 'POST', '/v1/jobs', { source }));
   // …the one at depth max may not add one below it.
   await refused(await as(await tokenOf(chain.at(-1) as Job), 'POST', '/v1/jobs', { source }), 403);
+});
+
+test('a job may submit at most maxChildrenPerJob children over its runs; one more is refused and nothing is written', async () => {
+  const app = createApp({ ...f.deps, settings: { ...f.deps.settings, maxChildrenPerJob: 2 } });
+  const post = (token: string): Promise<Response> =>
+    Promise.resolve(
+      app.request('/v1/jobs', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source }),
+      }),
+    );
+  const parent = await submitted(await f.call('maintainer', 'POST', '/v1/jobs', { source }));
+  await f.db.none(`UPDATE jobs SET state = 'running' WHERE id = $1`, [parent.id]);
+  const mint = async (): Promise<string> =>
+    (await createPgJobTokenStore(f.db).mint({ jobId: parent.id, expiresAt: new Date(Date.now() + 600_000).toISOString() }))?.token ?? '';
+  const token = await mint();
+  await submitted(await post(token));
+  await submitted(await post(token));
+  const res = await post(token);
+  assert.equal(res.status, 403);
+  assert.match(((await res.json()) as { error: { message: string } }).error.message, /at most 2 child jobs \(REACTORCIDE_MAX_CHILDREN_PER_JOB\)/);
+  // A later attempt's token counts the children of the earlier ones.
+  await refused(await post(await mint()), 403);
+  assert.equal((await f.db.one<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE parent_id = $1', [parent.id])).n, 2);
+  // Another job's children are its own.
+  const other = await submitted(await f.call('maintainer', 'POST', '/v1/jobs', { source }));
+  await f.db.none(`UPDATE jobs SET state = 'running' WHERE id = $1`, [other.id]);
+  const otherToken = (await createPgJobTokenStore(f.db).mint({ jobId: other.id, expiresAt: new Date(Date.now() + 600_000).toISOString() }))?.token ?? '';
+  await submitted(await post(otherToken));
 });

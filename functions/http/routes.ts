@@ -31,7 +31,9 @@ export const submitJobRoute = createRoute({
     'Validates the spec and queues the job. The job and its queue entry are written in one transaction. ' +
     'With an `Idempotency-Key` header a retry gets the first response; the same key with a different body gets 409. ' +
     'A body with `definition: "name@version"` runs that job definition; it is all a contributor may send ' +
-    '(`definition`, `source`, `params`; any other field is 403 naming it).',
+    '(`definition`, `source`, `params`; any other field is 403 naming it). ' +
+    "A job's own token submits a child, held to its parent (queue, priority, secrets), at most 10 generations deep " +
+    'and at most `REACTORCIDE_MAX_CHILDREN_PER_JOB` (default 1000) children per job; past either it is 403.',
   security,
   // Contributors pass the role check with definitions:run; runRequestGuard then refuses any field
   // but definition, source and params, by name, before validation could call it unknown.
