@@ -18,6 +18,13 @@ export interface AppendOptions {
    * transition), one write where there were two.
    */
   readonly running?: number;
+  /**
+   * The run these records come from. Given, they are appended only while the job is starting or
+   * running on that attempt under that dispatcher; otherwise they are refused (`conflict`) and
+   * nothing is written: a dispatcher cut off past its lease, whose job another has taken over or
+   * settled, cannot write into the log any more.
+   */
+  readonly owner?: { readonly dispatcherId: string; readonly attempt: number };
 }
 
 /**

@@ -66,11 +66,13 @@ export async function runClaimedJob(
       return null;
     }
     const spec = withJobToken(deps.jobApi, token, await withSecrets(deps.secrets, job, executionSpecOf(job)));
-    // The job is `running` from its run's first records, written with them.
+    // The job is `running` from its run's first records, written with them. Every batch is
+    // written only while this dispatcher still runs this attempt (see AppendOptions.owner).
+    const owner = { dispatcherId: options.dispatcherId, attempt: job.attempt };
     let running = false;
     execution = deps.executor.start(spec, {
       onRecords: async (records) => {
-        await deps.logs.append(job.id, records, running ? {} : { running: job.attempt });
+        await deps.logs.append(job.id, records, running ? { owner } : { owner, running: job.attempt });
         running = true;
       },
     });

@@ -44,7 +44,10 @@ export async function takeOverClaim(
       const resume = await deps.dispatch.resumePoint(job.id);
       execution = await deps.executor.reattach(
         job.id,
-        { onRecords: (records) => deps.logs.append(job.id, records).then(() => undefined) },
+        {
+          onRecords: (records) =>
+            deps.logs.append(job.id, records, { owner: { dispatcherId: options.dispatcherId, attempt: job.attempt } }).then(() => undefined),
+        },
         resume ?? undefined,
         job.attempt,
       );

@@ -194,6 +194,35 @@ export function storeContract(label: string, fixture: () => StoreFixture): void 
     assert.deepEqual((await logs.read(job.id, 0, 10)).records.map((r) => r.text), ['early', 'plain', 'stale', 'a', 'b', 'c', 'late']);
   });
 
+  test(`${label}: a run's records are written only while its dispatcher runs its attempt; others are refused and write nothing`, async () => {
+    const { jobs, logs, db } = fixture();
+    const rec = (text: string) => ({ ts: new Date().toISOString(), stream: 'stdout' as const, phase: 'run' as const, text });
+    const { job } = await jobs.submit({ spec: sampleSpec(), submittedBy: null });
+    const d1 = { dispatcherId: 'd1', attempt: 1 };
+    // Queued: no run owns it yet.
+    await assert.rejects(logs.append(job.id, [rec('queued')], { owner: d1 }), isCode('conflict'));
+    await db.none(`UPDATE jobs SET state = 'starting', dispatched_by = 'd1' WHERE id = $1`, [job.id]);
+    assert.deepEqual(await logs.append(job.id, [rec('a')], { owner: d1, running: 1 }), { firstOffset: 0, nextOffset: 1 });
+    assert.equal((await jobs.get(job.id))?.state, 'running');
+    // Another dispatcher, or another attempt of this one: refused, saying why.
+    await assert.rejects(logs.append(job.id, [rec('other')], { owner: { dispatcherId: 'd2', attempt: 1 } }), (err: Error) => {
+      assert.equal((err as { code?: string }).code, 'conflict');
+      assert.match(err.message, /refused: job .* is running on attempt 1, no longer run by this dispatcher/);
+      return true;
+    });
+    await assert.rejects(logs.append(job.id, [rec('stale')], { owner: { dispatcherId: 'd1', attempt: 2 } }), isCode('conflict'));
+    // Taken over (the same attempt, followed by d2): d1, cut off, can write no more.
+    await db.none(`UPDATE jobs SET dispatched_by = 'd2' WHERE id = $1`, [job.id]);
+    await assert.rejects(logs.append(job.id, [rec('cut off')], { owner: d1 }), isCode('conflict'));
+    assert.deepEqual(await logs.append(job.id, [rec('b')], { owner: { dispatcherId: 'd2', attempt: 1 } }), { firstOffset: 1, nextOffset: 2 });
+    // Ended: no run writes; the settling dispatcher's own note (no owner) still can.
+    await jobs.transition(job.id, { to: 'succeeded', attempt: 1 });
+    await assert.rejects(logs.append(job.id, [rec('late')], { owner: { dispatcherId: 'd2', attempt: 1 } }), isCode('conflict'));
+    assert.deepEqual(await logs.append(job.id, [rec('note')]), { firstOffset: 2, nextOffset: 3 });
+    assert.deepEqual((await logs.read(job.id, 0, 10)).records.map((r) => r.text), ['a', 'b', 'note']);
+    await assert.rejects(logs.append('00000000-0000-4000-8000-000000000005', [rec('x')], { owner: d1 }), isCode('not_found'));
+  });
+
   test(`${label}: tokens verify by hash, expire and revoke`, async () => {
     const { tokens, db } = fixture();
     const { token, info } = await tokens.create({ name: 'ci', role: 'maintainer', expiresAt: null, createdBy: null });
