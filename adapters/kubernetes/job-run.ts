@@ -17,6 +17,9 @@ import { ObjectWatch } from './object-watch.ts';
 import { deadlineExceeded, jobFinished, viewPod, type PodView } from './pod-status.ts';
 import { selectorFor } from './names.ts';
 
+/** How long a finished Job waits for the pods watch to show its pod ran (see `observe`). */
+const podWatchLagMs = 2000;
+
 export interface JobRunContext {
   readonly kubeConfig: KubeConfig;
   readonly namespace: string;
@@ -83,6 +86,7 @@ export class JobRun {
     let timedOut = false;
     let pendingReason: string | undefined;
     let follower: Promise<void> | undefined;
+    let podCatchUp: NodeJS.Timeout | undefined;
     let wakeWaiters: (() => void)[] = [];
     let settle!: (r: { fatal?: string; ended?: 'follower' | 'job' | 'detached' }) => void;
     const settled = new Promise<{ fatal?: string; ended?: 'follower' | 'job' | 'detached' }>((r) => (settle = r));
@@ -123,7 +127,15 @@ export class JobRun {
           signal: abort.signal,
         }).then(() => settle({ ended: 'follower' }), (err: unknown) => (c.onError(err), settle({ ended: 'follower' })));
       }
-      if (follower === undefined && (jobGone || (job !== undefined && jobFinished(job)))) settle({ ended: 'job' });
+      if (follower === undefined && (jobGone || (job !== undefined && jobFinished(job)))) {
+        // Jobs and pods come on two watches, and the pods one may lag: a quick pod can run, end
+        // and complete its Job before it is seen running. A finished pod's log is still there to
+        // read, so a finished Job whose pod is not yet seen to have run waits for the pods watch
+        // to catch up (which starts the follower above), and only then, or once the Job or pod
+        // is gone, is the run over without its log.
+        if (jobGone || podGone) settle({ ended: 'job' });
+        else podCatchUp ??= setTimeout(() => settle({ ended: 'job' }), podWatchLagMs);
+      }
     };
     const onError = (err: unknown): void => c.onError(err);
     const jobs = new ObjectWatch<V1Job>({
@@ -153,6 +165,7 @@ export class JobRun {
 
     const end = await settled;
     clearTimeout(pendingTimer);
+    clearTimeout(podCatchUp);
     abort.abort();
     await Promise.all([jobs.stopped(), pods.stopped()]);
     if (end.ended === 'detached') {
@@ -210,6 +223,9 @@ export class JobRun {
     if (s.podGone) return 'the pod was deleted before the runner reported';
     if (s.view === undefined && s.end.ended === 'job' && this.jobEnded) {
       return `the Kubernetes Job ended (${this.jobEnded}) while no dispatcher followed it, and its pod and log are gone`;
+    }
+    if (s.end.ended === 'job' && this.jobEnded) {
+      return `the Kubernetes Job ended (${this.jobEnded}) but its pod was never seen to run (last seen ${s.view?.kind ?? 'nowhere'})`;
     }
     // The log was followed, but ended without the runner's summary: say which way.
     if (s.end.ended === 'follower') {

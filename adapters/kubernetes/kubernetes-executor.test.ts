@@ -159,6 +159,23 @@ test('when watches and the log stream break mid-run, the executor resumes withou
   assert.ok(api.logRequests - logsBefore >= 3, `log stream reopened (${api.logRequests - logsBefore} requests)`);
 });
 
+test("a quick pod whose Job completes before the pods watch shows it running is still read to its summary", async () => {
+  // Kubernetes sends Jobs and pods on two watches; here the pods one lags the Jobs one, so the
+  // Job is seen Complete while its pod still looks pending.
+  // The pod starts once the executor has listed it pending, and is done within ~50 ms.
+  const quick = scriptedRunner(3, { open: 3 });
+  api.cluster.kubelet = (pod) => void setTimeout(() => quick(pod), 300);
+  api.watchLag.pods = 400;
+  try {
+    const out = collector();
+    const result = await executor().start(specFor('/src'), out.hooks).done;
+    assert.equal(result.outcome, 'succeeded', result.reason);
+    assert.deepEqual(out.records.map((r) => r.text), expected(3));
+  } finally {
+    api.watchLag.pods = 0;
+  }
+});
+
 test('after a dispatcher restart, a new executor reattaches by label and resumes after the last delivered record', async () => {
   const gate = { open: 50 };
   api.cluster.kubelet = scriptedRunner(150, gate);

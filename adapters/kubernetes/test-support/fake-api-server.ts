@@ -23,6 +23,11 @@ export interface FakeApiServer {
   logRequests: number;
   /** Validation errors of objects refused with 422 (a test expects none). */
   readonly invalid: string[];
+  /**
+   * Milliseconds each watch event of a kind is held before it is sent (in order): one watch
+   * lagging another, as two streams from a busy API server do.
+   */
+  readonly watchLag: Partial<Record<Kind, number>>;
   /** Breaks every open watch connection, as a network or an API server restart does. */
   dropWatches(): void;
   /** Breaks every open log stream. */
@@ -49,6 +54,7 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     watchRequests: 0,
     logRequests: 0,
     invalid: [],
+    watchLag: {},
     dropWatches: () => [...watches].forEach((r) => r.destroy()),
     dropLogStreams: () => [...logStreams].forEach((r) => r.destroy()),
     close: async () => {
@@ -115,7 +121,10 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     res.flushHeaders();
     const send = (e: WatchEvent): void => {
       if (e.kind !== kind || e.rv <= since || e.object.metadata.namespace !== ns || !matches(e.object, selector)) return;
-      res.write(`${JSON.stringify({ type: e.type, object: typed(kind, e.object) })}\n`);
+      const line = `${JSON.stringify({ type: e.type, object: typed(kind, e.object) })}\n`;
+      const lag = api.watchLag[kind] ?? 0;
+      if (lag === 0) res.write(line);
+      else setTimeout(() => res.writable && res.write(line), lag);
     };
     for (const e of cluster.events) send(e);
     cluster.listeners.add(send);
