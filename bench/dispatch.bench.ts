@@ -23,6 +23,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../adapters/postgres/database.ts';
+import { isTerminal, jobStates, type JobState } from '../core/job-state.ts';
 import { percentile, reportBench, type BenchCheck } from './support/report.ts';
 import { serveUrl } from '../cli/test-support/serve-url.ts';
 
@@ -74,7 +75,7 @@ async function stopServe(server: Server): Promise<void> {
 
 interface JobView {
   readonly id: string;
-  readonly state: string;
+  readonly state: JobState;
   readonly finishedAt: string | null;
 }
 
@@ -88,13 +89,11 @@ async function api<T>(server: Server, method: string, path: string, body?: unkno
   return (r.headers.get('content-type') ?? '').includes('json') ? ((await r.json()) as T) : ((await r.text()) as T);
 }
 
-const ended = (state: string): boolean => ['succeeded', 'failed', 'cancelled', 'timed_out', 'errored'].includes(state);
-
-async function waitEnd(server: Server, id: string, pollMs = 20): Promise<JobView> {
+async function waitEnd(server: Server, id: string): Promise<JobView> {
   for (;;) {
     const job = await api<JobView>(server, 'GET', `/v1/jobs/${id}`);
-    if (ended(job.state)) return job;
-    await sleep(pollMs);
+    if (isTerminal(job.state)) return job;
+    await sleep(20);
   }
 }
 
@@ -150,14 +149,14 @@ async function throughputThroughSystem(server: Server, source: string): Promise<
   // every 250 ms (is any job still pending or running? an indexed read of at most one row), and
   // the jobs themselves read once, at the end, rather than each job's status polled in turn
   // (a read a job at least, inside the measured time, with queue positions for the pending).
-  const inFlight = `/v1/jobs?state=${['queued', 'waiting', 'starting', 'running'].join(',')}&limit=1`;
+  const inFlight = `/v1/jobs?state=${jobStates.filter((s) => !isTerminal(s)).join(',')}&limit=1`;
   do await sleep(250);
   while ((await api<{ jobs: JobView[] }>(server, 'GET', inFlight)).jobs.length > 0);
   const listed = (await api<{ jobs: JobView[] }>(server, 'GET', `/v1/jobs?limit=${jobs.length}`)).jobs;
-  const ends = jobs.map((j) => listed.find((l) => l.id === j.id) ?? { ...j, state: 'missing from the newest jobs' });
-  const bad = ends.filter((j) => j.state !== 'succeeded');
+  const ends = jobs.map((j) => listed.find((l) => l.id === j.id));
+  const bad = ends.filter((j) => j?.state !== 'succeeded');
   if (bad.length > 0) throw new Error(`${bad.length} throughput jobs did not succeed`);
-  const last = Math.max(...ends.map((j) => Date.parse(j.finishedAt ?? '')));
+  const last = Math.max(...ends.map((j) => Date.parse(j?.finishedAt ?? '')));
   return (last - t0) / 1000;
 }
 

@@ -17,9 +17,6 @@ import { ObjectWatch } from './object-watch.ts';
 import { deadlineExceeded, jobFinished, viewPod, type PodView } from './pod-status.ts';
 import { selectorFor } from './names.ts';
 
-/** How long a finished Job waits for the pods watch to show its pod ran (see `observe`). */
-const podWatchLagMs = 2000;
-
 export interface JobRunContext {
   readonly kubeConfig: KubeConfig;
   readonly namespace: string;
@@ -86,7 +83,7 @@ export class JobRun {
     let timedOut = false;
     let pendingReason: string | undefined;
     let follower: Promise<void> | undefined;
-    let podCatchUp: NodeJS.Timeout | undefined;
+    let podsResync: 'pending' | 'done' | undefined;
     let wakeWaiters: (() => void)[] = [];
     let settle!: (r: { fatal?: string; ended?: 'follower' | 'job' | 'detached' }) => void;
     const settled = new Promise<{ fatal?: string; ended?: 'follower' | 'job' | 'detached' }>((r) => (settle = r));
@@ -130,11 +127,15 @@ export class JobRun {
       if (follower === undefined && (jobGone || (job !== undefined && jobFinished(job)))) {
         // Jobs and pods come on two watches, and the pods one may lag: a quick pod can run, end
         // and complete its Job before it is seen running. A finished pod's log is still there to
-        // read, so a finished Job whose pod is not yet seen to have run waits for the pods watch
-        // to catch up (which starts the follower above), and only then, or once the Job or pod
-        // is gone, is the run over without its log.
-        if (jobGone || podGone) settle({ ended: 'job' });
-        else podCatchUp ??= setTimeout(() => settle({ ended: 'job' }), podWatchLagMs);
+        // read, so a finished Job whose pod is not seen to have run has the pods listed afresh
+        // first (which starts the follower above if the pod ran); only a view that is current
+        // and still shows no run, or a Job or pod gone, ends the run without its log.
+        if (jobGone || podGone || podsResync === 'done') settle({ ended: 'job' });
+        else if (podsResync === undefined) {
+          podsResync = 'pending';
+          const resynced = (): void => ((podsResync = 'done'), evaluate());
+          pods.resync().then(resynced, (err: unknown) => (c.onError(err), resynced()));
+        }
       }
     };
     const onError = (err: unknown): void => c.onError(err);
@@ -165,7 +166,6 @@ export class JobRun {
 
     const end = await settled;
     clearTimeout(pendingTimer);
-    clearTimeout(podCatchUp);
     abort.abort();
     await Promise.all([jobs.stopped(), pods.stopped()]);
     if (end.ended === 'detached') {

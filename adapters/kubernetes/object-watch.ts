@@ -33,6 +33,17 @@ export class ObjectWatch<T extends { metadata?: V1ObjectMeta }> {
     this.done = this.loop();
   }
 
+  /**
+   * Lists again now, beside the watch, and merges what it finds into the view: current as of
+   * this moment, however far the watch stream lags. Another watch's news (a Job seen finished)
+   * can be checked against it before anything is concluded.
+   */
+  async resync(): Promise<void> {
+    const listed = await this.o.list();
+    for (const item of listed.items) this.items.set(item.metadata?.name ?? '', item);
+    this.o.onChange();
+  }
+
   /** Resolves after the watch has stopped (its signal aborted). */
   stopped(): Promise<void> {
     return this.done;

@@ -13,7 +13,7 @@ import type { Automaton, Needle } from './automaton.ts';
 
 /**
  * Filter size in bits (log2): at least 128 bits per gram, so under one in a hundred unrelated
- * positions passes, from 2^15 bits (4 KiB) for a job token alone up to 2^22 (512 KiB, reached
+ * positions passes, from 2^13 bits (1 KiB) for a job token alone up to 2^22 (512 KiB, reached
  * from about a hundred secrets on). A fixed 2^22 made every runner fault in and zero a filter's
  * worth of pages to mask one token: about half the pages a dispatched run's masking set-up faulted in.
  */
